@@ -1,0 +1,102 @@
+# -*- coding: utf-8 -*-
+# Copyright: secops.mimecast contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Date options: ISO 8601 with an offset, or relative times (``-24h``, ``-30m``, ``-7d``, ``now``)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import re
+
+UTC = datetime.timezone.utc
+API_FORMAT = '%Y-%m-%dT%H:%M:%S+0000'
+
+_RELATIVE = re.compile(r'^([+-])\s*(\d+)\s*([smhdw])$')
+_UNITS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
+_ISO = re.compile(
+    r'^(\d{4})-(\d{2})-(\d{2})'
+    r'(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6})\d*)?)?'
+    r'\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$'
+)
+
+
+class DateError(ValueError):
+    """A date option that cannot be understood."""
+
+
+def utcnow():
+    return datetime.datetime.now(UTC)
+
+
+def parse_date(value, now=None, name='date'):
+    """Parse a date option into an aware UTC datetime.
+
+    Accepts ``now``, relative times with a sign (``-24h``, ``-30m``, ``-7d``, ``+1h``; units s, m, h, d, w),
+    ISO 8601 date-times with ``Z`` or an offset (``2026-11-20T08:00:00+0100``), and plain dates
+    (``2026-11-20``, taken as midnight UTC). A date-time without an offset is ambiguous and refused.
+    """
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            raise DateError('%s %r has no time zone offset; add Z or an offset such as +0100' % (name, str(value)))
+        return value.astimezone(UTC)
+    if isinstance(value, datetime.date):
+        return datetime.datetime(value.year, value.month, value.day, tzinfo=UTC)
+    text = str(value).strip()
+    now = now or utcnow()
+    if text.lower() == 'now':
+        return now
+    rel = _RELATIVE.match(text.lower())
+    if rel:
+        seconds = int(rel.group(2)) * _UNITS[rel.group(3)]
+        delta = datetime.timedelta(seconds=seconds)
+        return now - delta if rel.group(1) == '-' else now + delta
+    if re.match(r'^\d+\s*[smhdw]$', text.lower()):
+        raise DateError('%s %r needs a sign: use -%s for the past (or +%s for the future)' % (name, text, text, text))
+    match = _ISO.match(text)
+    if not match:
+        raise DateError('%s %r is not a date: use ISO 8601 with an offset (2026-11-20T08:00:00Z, '
+                        '2026-11-20T08:00:00+0100) or a relative time (-24h, -30m, -7d, now)' % (name, text))
+    year, month, day, hour, minute, second, fraction, offset = match.groups()
+    if hour is not None and offset is None:
+        raise DateError('%s %r has no time zone offset, so it is ambiguous: add Z or an offset such as +0100'
+                        % (name, text))
+    try:
+        parsed = datetime.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                                   int(second or 0), int((fraction or '0').ljust(6, '0')), tzinfo=_offset(offset))
+    except ValueError as exc:
+        raise DateError('%s %r is not a valid date: %s' % (name, text, exc))
+    return parsed.astimezone(UTC)
+
+
+def _offset(text):
+    if text is None or text in ('Z', 'z'):
+        return UTC
+    sign = -1 if text[0] == '-' else 1
+    digits = text[1:].replace(':', '')
+    hours = int(digits[:2])
+    minutes = int(digits[2:4] or 0)
+    if hours > 23 or minutes > 59:
+        raise DateError('offset %r is out of range' % text)
+    return datetime.timezone(sign * datetime.timedelta(hours=hours, minutes=minutes))
+
+
+def format_api(moment):
+    """Format an aware datetime in the API's form, ``2026-11-20T07:00:00+0000``."""
+    return moment.astimezone(UTC).strftime(API_FORMAT)
+
+
+def api_range(start=None, end=None, now=None, names=('start', 'end')):
+    """Parse optional start/end options; return a dict of the API fields, refusing start after end."""
+    now = now or utcnow()
+    out = {}
+    start_dt = parse_date(start, now, names[0]) if start not in (None, '') else None
+    end_dt = parse_date(end, now, names[1]) if end not in (None, '') else None
+    if start_dt and end_dt and start_dt > end_dt:
+        raise DateError('%s (%s) is after %s (%s)' % (names[0], format_api(start_dt), names[1], format_api(end_dt)))
+    if start_dt:
+        out['start'] = format_api(start_dt)
+    if end_dt:
+        out['end'] = format_api(end_dt)
+    return out

@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# Copyright: secops.mimecast contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""``MimecastModule``: an ``AnsibleModule`` with the shared connection options and a lazy client."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.secops.mimecast.plugins.module_utils.client import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    MimecastError,
+    client_from_params,
+    connection_argument_spec,
+)
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import DateError
+
+
+class MimecastModule(object):
+    """Composition over ``AnsibleModule``: merges the connection argument spec, exposes ``client``,
+    and turns :class:`MimecastError` (and bad dates) into ``fail_json``."""
+
+    def __init__(self, argument_spec=None, supports_check_mode=True, pool_size=8, **kwargs):
+        spec = connection_argument_spec()
+        spec.update(argument_spec or {})
+        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=supports_check_mode, **kwargs)
+        if not HAS_REQUESTS:
+            self.module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+        self.params = self.module.params
+        self.check_mode = self.module.check_mode
+        self._pool_size = pool_size
+        self._client = None
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = client_from_params(self.params, warn=self.module.warn, pool_size=self._pool_size)
+        return self._client
+
+    def fail(self, msg, **result):
+        self.module.fail_json(msg=msg, **result)
+
+    def run(self, action):
+        """Call ``action(self)`` and exit with its result dict; errors become ``fail_json``.
+
+        The client is built first so that credential problems are reported before anything else.
+        """
+        try:
+            self.client  # pylint: disable=pointless-statement
+            result = action(self)
+        except MimecastError as exc:
+            self.module.fail_json(msg=exc.msg, error=exc.to_dict())
+        except DateError as exc:
+            self.module.fail_json(msg=str(exc))
+        failed_msg = result.pop('_failed_msg', None)
+        if failed_msg:
+            self.module.fail_json(msg=failed_msg, **result)
+        self.module.exit_json(**result)
