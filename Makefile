@@ -1,0 +1,164 @@
+# secops.mimecast: build, test and CI pipeline. Every target installs what it needs.
+# `make test` is what CI runs (.ci/run). `make help` lists the targets.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -eu -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules
+
+ROOT        := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+CI_DIR      := $(ROOT)/.ci
+VENV        := $(ROOT)/.venv
+VPY         := $(VENV)/bin/python
+BUILD       := $(ROOT)/.build
+COLLECTIONS := $(BUILD)/collections
+NAMESPACE   := $(shell sed -n 's/^namespace:[[:space:]]*//p' $(ROOT)/galaxy.yml)
+NAME        := $(shell sed -n 's/^name:[[:space:]]*//p' $(ROOT)/galaxy.yml)
+STAGED      := $(COLLECTIONS)/ansible_collections/$(NAMESPACE)/$(NAME)
+# evaluated when used (find-python fails loudly if there is no Python 3.11)
+PYTHON311    = $(shell $(CI_DIR)/find-python 3.11)
+
+REQ_HASH    := $(shell sha256sum $(ROOT)/requirements-dev.txt | cut -c1-16)
+VENV_STAMP  := $(VENV)/.installed-$(REQ_HASH)
+
+# pip prints many harmless "Location 'file:///opt/...' is ignored" warnings
+PIP_FILTER  := { grep -v -E "Location '[^']*' is ignored" || true; }
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PYTHONDONTWRITEBYTECODE := 1
+export ANSIBLE_FORCE_COLOR := 0
+export PY_COLORS := 0
+
+# tools of the dev venv first on PATH for every recipe
+export PATH := $(VENV)/bin:$(PATH)
+
+# the interpreter/venv the unit and integration tests run with (test-matrix overrides it)
+TEST_VENV ?= $(VENV)
+INTEGRATION_JOBS ?= 2
+SIM_ARGS ?=
+
+# ansible-test sanity tests that cannot run here. Every other test runs (no ignore file).
+#   (none so far: with the get-pip stand-in every sanity venv bootstraps offline)
+SANITY_SKIP ?=
+SANITY_ARGS ?=
+
+.PHONY: help venv stage sanity lint units integration molecule build ee test test-matrix \
+        demo bench sim docs clean _units _integration
+
+help:
+	@echo "make test         venv, stage, then sanity lint units integration molecule build ee (CI: .ci/run)"
+	@echo "make venv         .venv (Python 3.11) with requirements-dev.txt"
+	@echo "make stage        copy the work tree to $(STAGED:$(ROOT)/%=%)"
+	@echo "make sanity       ansible-test sanity --local (no ignore file)"
+	@echo "make lint         ansible-lint (production), antsibull-changelog lint, antsibull-docs lint"
+	@echo "make units        pytest tests/unit and simulator/tests"
+	@echo "make integration  pytest tests/integration (against the simulator)"
+	@echo "make molecule     molecule test in extensions/molecule"
+	@echo "make build        build + install the tarball, galaxy-importer on it"
+	@echo "make ee           ansible-builder create (execution environment context)"
+	@echo "make test-matrix  units + integration on ansible-core 2.15 (py3.11) and 2.20 (py3.12)"
+	@echo "make demo | bench | sim [SIM_ARGS=...] | docs | clean"
+
+# ---------------------------------------------------------------- venv
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP):
+	@py="$$($(CI_DIR)/find-python 3.11)"; \
+	if ! $(VPY) -c 'import sys; assert sys.version_info[:2] == (3, 11)' 2>/dev/null; then \
+	  echo "creating $(VENV) with $$py"; rm -rf $(VENV); "$$py" -m venv $(VENV); \
+	fi
+	@rm -f $(VENV)/.installed-*
+	@echo "installing requirements-dev.txt into $(VENV) (hash $(REQ_HASH))"
+	@$(VPY) -m pip install -q -r $(ROOT)/requirements-dev.txt 2>&1 | $(PIP_FILTER)
+	@touch $@
+
+# ---------------------------------------------------------------- stage
+stage:
+	@$(PYTHON311) $(CI_DIR)/stage.py --dest $(COLLECTIONS) >/dev/null
+
+# ---------------------------------------------------------------- sanity
+sanity: venv stage
+	@$(VPY) $(CI_DIR)/get-pip-cache.py
+	cd $(STAGED) && ansible-test sanity --python 3.11 --local --color no $(SANITY_SKIP) $(SANITY_ARGS)
+
+# ---------------------------------------------------------------- lint
+lint: venv stage
+	@if [ -e "$$HOME/.ansible/collections/ansible_collections/$(NAMESPACE)/$(NAME)" ]; then \
+	  echo "WARNING: $$HOME/.ansible/collections holds a copy of $(NAMESPACE).$(NAME); ansible-lint may see it before the staged tree"; fi
+	cd $(STAGED) && ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) ansible-lint --offline --profile production --nocolor
+	cd $(STAGED) && antsibull-changelog lint
+	cd $(STAGED) && ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) antsibull-docs lint-collection-docs --plugin-docs .
+
+# ---------------------------------------------------------------- units
+units: venv stage _units
+
+_units:
+	cd $(STAGED) && PY=$(TEST_VENV)/bin/python PATH=$(TEST_VENV)/bin:$$PATH \
+	  $(CI_DIR)/pytest-run "units (collection)" tests/unit
+	@if [ ! -d $(STAGED)/simulator ]; then echo "SKIP units (simulator): no simulator/ yet"; exit 0; fi; \
+	cd $(STAGED)/simulator && PY=$(TEST_VENV)/bin/python PATH=$(TEST_VENV)/bin:$$PATH \
+	  PYTHONPATH=$(STAGED)/simulator$${PYTHONPATH:+:$$PYTHONPATH} \
+	  $(CI_DIR)/pytest-run "units (simulator)" tests
+
+# ---------------------------------------------------------------- integration
+integration: venv stage _integration
+
+_integration:
+	cd $(STAGED) && PY=$(TEST_VENV)/bin/python PATH=$(TEST_VENV)/bin:$$PATH \
+	  ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) \
+	  PYTHONPATH=$(STAGED)/simulator$${PYTHONPATH:+:$$PYTHONPATH} \
+	  $(CI_DIR)/pytest-run integration tests/integration $(if $(filter-out 0 1,$(INTEGRATION_JOBS)),-n $(INTEGRATION_JOBS))
+
+# ---------------------------------------------------------------- molecule
+molecule: venv stage
+	@if ! ls $(STAGED)/extensions/molecule/*/molecule.yml >/dev/null 2>&1; then \
+	  echo "SKIP molecule: no scenario under extensions/molecule/ yet"; exit 0; fi; \
+	cd $(STAGED)/extensions && ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) \
+	  PYTHONPATH=$(STAGED)/simulator$${PYTHONPATH:+:$$PYTHONPATH} molecule test --all
+
+# ---------------------------------------------------------------- build
+build: venv stage
+	rm -rf $(BUILD)/dist $(BUILD)/install
+	cd $(STAGED) && ansible-galaxy collection build --force --output-path $(BUILD)/dist
+	ansible-galaxy collection install --force -p $(BUILD)/install $(BUILD)/dist/$(NAMESPACE)-$(NAME)-*.tar.gz
+	$(VPY) $(CI_DIR)/check-tarball.py $(BUILD)/dist/$(NAMESPACE)-$(NAME)-*.tar.gz
+	$(VPY) $(CI_DIR)/galaxy-import.py $(BUILD)/dist/$(NAMESPACE)-$(NAME)-*.tar.gz $(BUILD)/importer
+
+# ---------------------------------------------------------------- execution environment
+ee: venv stage
+	@if [ ! -f $(STAGED)/execution-environment.yml ]; then \
+	  echo "SKIP ee: no execution-environment.yml yet"; exit 0; fi; \
+	rm -rf $(BUILD)/ee; \
+	cd $(STAGED) && ansible-builder create -f execution-environment.yml --context $(BUILD)/ee && \
+	echo "execution environment build context: $(BUILD)/ee"
+
+# ---------------------------------------------------------------- everything
+test: venv stage
+	@MAKE="$(MAKE)" $(CI_DIR)/steps.sh sanity lint units integration molecule build ee
+
+# units + integration on the oldest and newest supported ansible-core
+test-matrix: stage
+	@$(CI_DIR)/test-matrix.sh
+
+# ---------------------------------------------------------------- thin wrappers
+define need
+	@if [ ! -e "$(ROOT)/$(1)" ]; then echo "$(1) does not exist yet: nothing to run for '$@'" >&2; exit 1; fi
+endef
+
+demo: venv
+	$(call need,scripts/demo.sh)
+	bash $(ROOT)/scripts/demo.sh
+
+bench: venv
+	$(call need,bench/run_bench.py)
+	$(VPY) $(ROOT)/bench/run_bench.py
+
+sim: venv
+	$(call need,simulator/mimecast_sim)
+	cd $(ROOT)/simulator && $(VPY) -m mimecast_sim $(SIM_ARGS)
+
+docs: venv
+	$(call need,scripts/build_docs.sh)
+	bash $(ROOT)/scripts/build_docs.sh
+
+clean:
+	rm -rf $(BUILD) $(VENV) $(ROOT)/.venv-core-* $(ROOT)/tests/output $(ROOT)/.pytest_cache $(ROOT)/.hypothesis
