@@ -1,0 +1,549 @@
+"""aiohttp application: API endpoints, authentication, rate limits, faults, control endpoints."""
+
+import asyncio
+import base64
+import binascii
+import collections
+import datetime
+import hashlib
+import hmac
+import json
+import random
+import secrets
+import sys
+import time
+
+from aiohttp import web
+
+from . import REJECT_REASON_TYPES
+from .data import message_info
+from .state import ApiError, State
+
+HOLD_LIST = '/api/gateway/get-hold-message-list'
+RELEASE = '/api/gateway/hold-release'
+REJECT = '/api/gateway/hold-reject'
+QUEUE = '/api/gateway/find-processing-messages'
+INFO = '/api/message-finder/get-message-info'
+SUMMARY = '/api/gateway/get-hold-summary-list'
+TOKEN = '/oauth/token'
+API_PATHS = (HOLD_LIST, RELEASE, REJECT, QUEUE, INFO, SUMMARY)
+WRITE_PATHS = (RELEASE, REJECT)
+FAULT_KINDS = ('latency', 'status_503', 'status_500', 'status_429', 'status_418', 'drop_before', 'drop_after', 'slow', 'malformed', 'html',
+               'truncated', 'token_expired')
+NOMINAL_LIMIT = 10000
+DATE_FORMATS = ('%a, %d %b %Y %H:%M:%S UTC', '%a, %d %b %Y %H:%M:%S GMT')
+
+
+class Drop(Exception):
+    """Close the connection without an answer."""
+
+
+def fail_entry(code, message, key=None, field=None, retryable=False):
+    return {'key': key if key is not None else {}, 'errors': [{'code': code, 'message': message, 'retryable': retryable, 'field': field}]}
+
+
+def envelope(status, data=None, fail=None, meta_extra=None):
+    meta = {'status': status}
+    if meta_extra:
+        meta.update(meta_extra)
+    return {'meta': meta, 'data': data if data is not None else [], 'fail': fail or []}
+
+
+class Fault:
+    """One injected fault; fires with a probability or for the next `count` matching requests."""
+
+    def __init__(self, kind, path='*', probability=None, count=None, ms=None, seconds=None):
+        if kind not in FAULT_KINDS:
+            raise ValueError('unknown fault kind %r (known: %s)' % (kind, ', '.join(FAULT_KINDS)))
+        self.kind = kind
+        self.path = path or '*'
+        if count is None and probability is None and kind == 'token_expired':
+            count = 1
+        self.count = None if count is None else int(count)
+        self.probability = 1.0 if probability is None else float(probability)
+        if not 0 <= self.probability <= 1:
+            raise ValueError('probability must be between 0 and 1')
+        self.ms = float(ms if ms is not None else 100)
+        self.seconds = float(seconds if seconds is not None else 10)
+
+    @classmethod
+    def parse(cls, text):
+        """KIND[:PATH][:PROBABILITY][:key=value...] with keys ms, seconds, count, probability."""
+        parts = text.split(':')
+        kw = {'kind': parts[0]}
+        positional = []
+        for part in parts[1:]:
+            if '=' in part:
+                key, val = part.split('=', 1)
+                if key not in ('ms', 'seconds', 'count', 'probability'):
+                    raise ValueError('unknown fault option %r' % key)
+                kw[key] = val
+            else:
+                positional.append(part)
+        if positional:
+            kw['path'] = positional[0] or '*'
+        if len(positional) > 1:
+            kw['probability'] = positional[1]
+        return cls(**kw)
+
+    def matches(self, path):
+        if self.count is not None and self.count <= 0:
+            return False
+        if self.path == '*':
+            return path.startswith('/api/')
+        return self.path == path
+
+    def to_dict(self):
+        return {'kind': self.kind, 'path': self.path, 'probability': self.probability, 'count': self.count, 'ms': self.ms, 'seconds': self.seconds}
+
+
+class Simulator:
+    """Holds the configuration and state; `app()` builds the aiohttp application."""
+
+    def __init__(self, opts):
+        self.opts = opts
+        self.creds = {
+            'access_key': opts.access_key, 'secret_key': opts.secret_key, 'app_id': opts.app_id, 'app_key': opts.app_key,
+            'client_id': opts.client_id, 'client_secret': opts.client_secret,
+        }
+        self.secret_bytes = base64.b64decode(opts.secret_key)
+        self.state = State(opts.held, opts.seed, opts.api_user, opts.processing, opts.bulk)
+        self.config = {
+            'not_held_style': opts.not_held_style, 'binding_expired': opts.binding_expired, 'clock_offset': opts.clock_offset,
+            'rate_limit': opts.rate_limit, 'rate_window': opts.rate_window, 'latency_ms': opts.latency_ms, 'token_ttl': opts.token_ttl,
+            'retry_after': opts.retry_after, 'date_window': opts.date_window,
+        }
+        self.faults = [Fault.parse(f) for f in (opts.fault or [])]
+        self.fault_rng = random.Random(opts.seed)
+        self.tokens = {}
+        self.req_ids = set()
+        self.hits = collections.deque()
+        self.log_stream = open(opts.log_file, 'a', encoding='utf-8') if opts.log_file else sys.stderr  # pylint: disable=consider-using-with
+        self._reset_stats()
+
+    def _reset_stats(self):
+        self.stats = {'total': 0, 'by_path': {}, 'writes': 0, 'write_requests': 0}
+        self.recent = collections.deque(maxlen=1000)
+        self.seq = 0
+
+    # ---- logging / bookkeeping -------------------------------------------------
+    def log(self, request, status, started, outcome):
+        req_id = request.headers.get('x-mc-req-id', '-')
+        if len(req_id) > 64 or not all(c.isalnum() or c in '-_' for c in req_id):
+            req_id = '(invalid)'
+        line = '%s %s %s %s %d %.1fms req_id=%s %s\n' % (
+            time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime()), request.remote, request.method, request.path, status,
+            (time.monotonic() - started) * 1000, req_id, outcome)
+        self.log_stream.write(line)
+        self.log_stream.flush()
+
+    def record(self, request, status, items, outcome, auth):
+        self.seq += 1
+        path = request.path
+        self.stats['total'] += 1
+        per = self.stats['by_path'].setdefault(path, {})
+        per[str(status)] = per.get(str(status), 0) + 1
+        self.recent.append({'seq': self.seq, 'at': time.strftime('%Y-%m-%dT%H:%M:%S+0000', time.gmtime()), 'method': request.method,
+                            'path': path, 'status': status, 'items': items, 'outcome': outcome, 'auth': auth})
+
+    # ---- rate limit ------------------------------------------------------------
+    def rate_headers(self, consume):
+        limit = int(self.config['rate_limit'] or 0)
+        if limit <= 0:
+            return True, {'X-RateLimit-Limit': str(NOMINAL_LIMIT), 'X-RateLimit-Remaining': str(NOMINAL_LIMIT), 'X-RateLimit-Reset': '0'}
+        window = float(self.config['rate_window'])
+        now = time.monotonic()
+        while self.hits and self.hits[0] <= now - window:
+            self.hits.popleft()
+        allowed = len(self.hits) < limit
+        if allowed and consume:
+            self.hits.append(now)
+        reset_ms = int(max(0.0, (self.hits[0] + window - now)) * 1000) if self.hits else 0
+        headers = {'X-RateLimit-Limit': str(limit), 'X-RateLimit-Remaining': str(max(0, limit - len(self.hits))), 'X-RateLimit-Reset': str(reset_ms)}
+        if not allowed and self.config['retry_after']:
+            headers['Retry-After'] = str(max(1, -(-reset_ms // 1000)))
+        return allowed, headers
+
+    # ---- auth ------------------------------------------------------------------
+    def now(self):
+        return time.time() + float(self.config['clock_offset'])
+
+    def check_auth(self, request):
+        """Return ('1.0'|'2.0', None) or (auth, (status, code, message))."""
+        header = request.headers.get('Authorization')
+        if not header:
+            return None, (401, 'err_xdk_missing_authorization', 'Authorization header missing')
+        if header.startswith('Bearer '):
+            token = header[7:].strip()
+            expiry = self.tokens.get(token)
+            if expiry is None:
+                return '2.0', (401, 'token_invalid', 'The bearer token is not known (never issued or revoked)')
+            if time.time() >= expiry:
+                return '2.0', (401, 'token_expired', 'The bearer token has expired; request a new one')
+            return '2.0', None
+        if not header.startswith('MC ') or ':' not in header[3:]:
+            return '1.0', (401, 'err_xdk_invalid_authorization_header', "Authorization header must be 'MC accessKey:signature'")
+        access_key, signature = header[3:].split(':', 1)
+        if not access_key or not signature:
+            return '1.0', (401, 'err_xdk_invalid_authorization_header', "Authorization header must be 'MC accessKey:signature'")
+        if not hmac.compare_digest(access_key.encode(), self.creds['access_key'].encode()):
+            return '1.0', (401, 'err_xdk_invalid_access_key', 'The access key is not known')
+        if self.config['binding_expired']:
+            return '1.0', (418, 'err_xdk_binding_expired', 'The access key binding has expired: create new access and secret keys')
+        if request.headers.get('x-mc-app-id') != self.creds['app_id']:
+            return '1.0', (401, 'err_xdk_invalid_app_id', 'x-mc-app-id is missing or does not match the application')
+        date = request.headers.get('x-mc-date', '')
+        parsed = None
+        for fmt in DATE_FORMATS:
+            try:
+                parsed = datetime.datetime.strptime(date, fmt).replace(tzinfo=datetime.timezone.utc).timestamp()
+                break
+            except ValueError:
+                continue
+        if parsed is None:
+            return '1.0', (401, 'err_xdk_invalid_date', "x-mc-date is missing or not in the form 'Tue, 24 Nov 2015 12:50:11 UTC'")
+        skew = parsed - self.now()
+        if abs(skew) > float(self.config['date_window']):
+            return '1.0', (401, 'err_xdk_request_date_out_of_range',
+                           'x-mc-date is %d seconds %s the server clock (allowed %d)' % (abs(skew), 'ahead of' if skew > 0 else 'behind',
+                                                                                       self.config['date_window']))
+        req_id = request.headers.get('x-mc-req-id', '')
+        if not req_id:
+            return '1.0', (401, 'err_xdk_missing_request_id', 'x-mc-req-id header missing')
+        if req_id in self.req_ids:
+            return '1.0', (401, 'err_xdk_duplicate_request_id', 'x-mc-req-id has been used before: use a fresh id for every request, retries included')
+        data = ':'.join([date, req_id, request.path, self.creds['app_key']])
+        expected = base64.b64encode(hmac.new(self.secret_bytes, data.encode(), hashlib.sha1).digest()).decode()
+        if not hmac.compare_digest(expected.encode(), signature.strip().encode()):
+            return '1.0', (401, 'err_xdk_invalid_signature', '0004 Invalid Signature')
+        self.req_ids.add(req_id)
+        return '1.0', None
+
+    # ---- faults ----------------------------------------------------------------
+    def pick_faults(self, path, auth_header):
+        """Return (extra latency ms, the first other fault that fires or None)."""
+        extra = 0.0
+        chosen = None
+        for fault in self.faults:
+            if not fault.matches(path):
+                continue
+            if fault.kind == 'token_expired' and not auth_header.startswith('Bearer '):
+                continue
+            if fault.kind != 'latency' and chosen is not None:
+                continue
+            if fault.count is None and self.fault_rng.random() >= fault.probability:
+                continue
+            if fault.count is not None:
+                fault.count -= 1
+            if fault.kind == 'latency':
+                extra += fault.ms
+            else:
+                chosen = fault
+        return extra, chosen
+
+    # ---- main dispatch ---------------------------------------------------------
+    async def dispatch(self, request):
+        started = time.monotonic()
+        path = request.path
+        if path.startswith('/_sim/'):
+            return await self.control(request)
+        auth = None
+        items = 0
+        outcome = 'ok'
+        try:
+            resp, auth, items, outcome = await self._api(request, path)
+        except Drop:
+            self.record(request, 0, items, 'dropped', auth)
+            self.log(request, 0, started, 'dropped')
+            if request.transport is not None:
+                request.transport.abort()
+            raise asyncio.CancelledError() from None
+        self.record(request, resp.status, items, outcome, auth)
+        self.log(request, resp.status, started, outcome)
+        return resp
+
+    def _json(self, status, body, headers):
+        return web.Response(status=status, text=json.dumps(body, separators=(',', ':')), content_type='application/json', headers=headers)
+
+    async def _api(self, request, path):
+        if path != TOKEN and path not in API_PATHS:
+            return self._json(404, envelope(404, fail=[fail_entry('err_not_found', 'Unknown endpoint %s' % path)]), {}), None, 0, 'not_found'
+        if request.method != 'POST':
+            return self._json(405, envelope(405, fail=[fail_entry('err_method_not_allowed', 'Use POST')]), {'Allow': 'POST'}), None, 0, 'bad_method'
+        allowed, rl_headers = self.rate_headers(consume=True)
+        if not allowed:
+            body = envelope(429, fail=[fail_entry('err_rate_limit_exceeded', 'Rate limit exceeded; retry after X-RateLimit-Reset ms', retryable=True)])
+            return self._json(429, body, rl_headers), None, 0, 'rate_limited'
+        auth_header = request.headers.get('Authorization', '')
+        extra_ms, fault = self.pick_faults(path, auth_header)
+        delay = float(self.config['latency_ms']) + extra_ms
+        if delay > 0:
+            await asyncio.sleep(delay / 1000.0)
+        if path == TOKEN:
+            resp = await self.token(request, rl_headers)
+            return resp, '2.0', 0, 'token' if resp.status == 200 else 'token_refused'
+        raw = await request.read()
+        try:
+            body = json.loads(raw or b'{}')
+            if not isinstance(body, dict):
+                raise ValueError('not an object')
+        except ValueError:
+            return self._json(400, envelope(400, fail=[fail_entry('err_invalid_json', 'The request body is not a JSON object')]), rl_headers), None, 0, 'bad_json'
+        data = body.get('data')
+        items = len(data) if isinstance(data, list) else 0
+        if path == REJECT and isinstance(data, list):
+            items = sum(len(d.get('ids') or []) for d in data if isinstance(d, dict) and isinstance(d.get('ids'), list))
+        auth, err = self.check_auth(request)
+        if err:
+            status, code, message = err
+            return self._json(status, envelope(status, fail=[fail_entry(code, message)]), rl_headers), auth, items, 'auth:' + code
+        if fault is not None:
+            early = self.fault_before(fault, rl_headers)
+            if early is not None:
+                return early, auth, items, 'fault:' + fault.kind
+        try:
+            result = self.handle(path, body, data, auth)
+        except ApiError as exc:
+            key = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else {}
+            if exc.field in ('pageSize', 'pageToken', 'pagination'):
+                key = (body.get('meta') or {}).get('pagination') or {}
+            result = envelope(exc.status, fail=[fail_entry(exc.code, exc.message, key=key, field=exc.field)])
+            return self._json(exc.status, result, rl_headers), auth, items, 'invalid:' + exc.code
+        text = result if isinstance(result, str) else json.dumps(result, separators=(',', ':'))
+        if fault is not None:
+            return await self.fault_after(fault, text, rl_headers), auth, items, 'fault:' + fault.kind
+        return web.Response(status=200, text=text, content_type='application/json', headers=rl_headers), auth, items, 'ok'
+
+    def fault_before(self, fault, headers):
+        kind = fault.kind
+        if kind in ('status_503', 'status_500'):
+            status = int(kind[-3:])
+            code = 'err_service_unavailable' if status == 503 else 'err_internal_server_error'
+            return self._json(status, envelope(status, fail=[fail_entry(code, 'Injected %d' % status, retryable=True)]), headers)
+        if kind == 'status_418':
+            return self._json(418, envelope(418, fail=[fail_entry('err_xdk_binding_expired', 'The access key binding has expired')]), headers)
+        if kind == 'status_429':
+            hdrs = dict(headers, **{'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': str(int(fault.ms if fault.ms != 100 else 1000))})
+            if self.config['retry_after']:
+                hdrs['Retry-After'] = str(max(1, -(-int(hdrs['X-RateLimit-Reset']) // 1000)))
+            return self._json(429, envelope(429, fail=[fail_entry('err_rate_limit_exceeded', 'Rate limit exceeded (burst)', retryable=True)]), hdrs)
+        if kind == 'token_expired':
+            return self._json(401, envelope(401, fail=[fail_entry('token_expired', 'The bearer token has expired; request a new one')]), headers)
+        if kind == 'drop_before':
+            raise Drop()
+        if kind == 'html':
+            page = '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>'
+            return web.Response(status=502, text=page, content_type='text/html', headers=headers)
+        if kind == 'malformed':
+            return web.Response(status=200, text='{"meta": {"status": 200}, "data": [{"id": oops', content_type='application/json', headers=headers)
+        return None
+
+    async def fault_after(self, fault, text, headers):
+        kind = fault.kind
+        if kind == 'drop_after':
+            raise Drop()
+        if kind == 'slow':
+            await asyncio.sleep(fault.seconds)
+        if kind == 'truncated':
+            text = text[:max(1, len(text) // 2)]
+        return web.Response(status=200, text=text, content_type='application/json', headers=headers)
+
+    # ---- token endpoint ----------------------------------------------------------
+    async def token(self, request, headers):
+        form = await request.post()
+        client_id = form.get('client_id', '')
+        client_secret = form.get('client_secret', '')
+        basic = request.headers.get('Authorization', '')
+        if basic.startswith('Basic ') and not client_id:
+            try:
+                client_id, client_secret = base64.b64decode(basic[6:]).decode().split(':', 1)
+            except (ValueError, binascii.Error, UnicodeDecodeError):
+                client_id = client_secret = ''
+        if form.get('grant_type') != 'client_credentials':
+            return self._json(400, {'error': 'unsupported_grant_type', 'error_description': 'grant_type must be client_credentials'}, headers)
+        ok_id = hmac.compare_digest(str(client_id).encode(), self.creds['client_id'].encode())
+        ok_secret = hmac.compare_digest(str(client_secret).encode(), self.creds['client_secret'].encode())
+        if not (ok_id and ok_secret):
+            return self._json(401, {'error': 'invalid_client', 'error_description': 'Client authentication failed'}, headers)
+        token = secrets.token_urlsafe(32)
+        ttl = float(self.config['token_ttl'])
+        self.tokens[token] = time.time() + ttl
+        return self._json(200, {'access_token': token, 'token_type': 'Bearer', 'expires_in': int(ttl) if ttl == int(ttl) else ttl}, headers)
+
+    # ---- API functions -------------------------------------------------------------
+    def handle(self, path, body, data, auth):
+        if not isinstance(data, list):
+            raise ApiError('err_validation_null', 'data must be a list', 'data')
+        if path == SUMMARY:
+            return envelope(200, self.state.summary())
+        if path == HOLD_LIST:
+            item = data[0] if data else {}
+            if not isinstance(item, dict):
+                raise ApiError('err_validation_invalid_item', 'data[0] must be an object', 'data')
+            page, pagination = self.state.hold_page(item, body.get('meta'))
+            meta = json.dumps({'status': 200, 'pagination': pagination}, separators=(',', ':'))
+            return '{"meta":%s,"data":[%s],"fail":[]}' % (meta, ','.join(m.json for m in page))
+        if path == QUEUE:
+            item = data[0] if data else {}
+            page, pagination = self.state.queue_page(item, body.get('meta'))
+            meta = json.dumps({'status': 200, 'pagination': pagination}, separators=(',', ':'))
+            return '{"meta":%s,"data":[{"messages":[%s]}],"fail":[]}' % (meta, ','.join(q['json'] for q in page))
+        if path == INFO:
+            return self.get_info(data)
+        if path == RELEASE:
+            return self.release(data, auth)
+        return self.reject(data, auth)
+
+    def get_info(self, data):
+        out, fail = [], []
+        for item in data:
+            mid = item.get('id') if isinstance(item, dict) else None
+            if not mid or not isinstance(mid, str):
+                fail.append(fail_entry('err_validation_null', 'id is required', key=item if isinstance(item, dict) else {}, field='id'))
+                continue
+            msg = self.state.by_id.get(mid)
+            if msg is not None:
+                out.append(message_info(msg))
+            elif mid in self.state.queue_by_id:
+                q = self.state.queue_by_id[mid]['record']
+                out.append({'id': mid, 'status': 'processing', 'recipientInfo': {'messageInfo': {
+                    'fromHeader': q['fromHeader']['emailAddress'], 'fromEnvelope': q['fromEnv']['emailAddress'], 'to': [q['to']['emailAddress']],
+                    'cc': [], 'subject': q['subject'], 'sent': q['created'], 'processed': q['created'], 'transmissionInfo': ''}}, 'deliveredMessage': {}})
+            else:
+                fail.append(fail_entry('err_message_not_found', 'No message with this id', key={'id': mid}, field='id'))
+        return envelope(200, out, fail)
+
+    def _not_held(self, mid, flag, out, fail):
+        if self.config['not_held_style'] == 'false':
+            out.append({'id': mid, flag: False})
+        else:
+            fail.append(fail_entry('err_hold_message_not_found', 'The message is not held (released, rejected, expired or unknown)', key={'id': mid}, field='id'))
+
+    def release(self, data, auth):
+        out, fail = [], []
+        for item in data:
+            mid = item.get('id') if isinstance(item, dict) else None
+            if not mid or not isinstance(mid, str):
+                fail.append(fail_entry('err_validation_null', 'id is required', key=item if isinstance(item, dict) else {}, field='id'))
+                continue
+            if self.state.act('release', mid, auth):
+                self.stats['writes'] += 1
+                out.append({'id': mid, 'release': True})
+            else:
+                self._not_held(mid, 'release', out, fail)
+        self.stats['write_requests'] += 1
+        return envelope(200, out, fail)
+
+    def reject(self, data, auth):
+        out, fail = [], []
+        for item in data:
+            if not isinstance(item, dict):
+                fail.append(fail_entry('err_validation_invalid_item', 'each data item must be an object', key={}))
+                continue
+            ids = item.get('ids')
+            if not isinstance(ids, list) or not ids or not all(isinstance(i, str) and i for i in ids):
+                fail.append(fail_entry('err_validation_null', 'ids must be a non-empty list of message ids', key=item, field='ids'))
+                continue
+            reason_type = item.get('reasonType')
+            if reason_type is not None and reason_type not in REJECT_REASON_TYPES:
+                fail.append(fail_entry('err_validation_invalid_reason_type', 'reasonType must be one of: ' + ', '.join(REJECT_REASON_TYPES),
+                                       key=item, field='reasonType'))
+                continue
+            notify = item.get('notify', False)
+            if isinstance(notify, str) and notify.lower() in ('true', 'false'):
+                notify = notify.lower() == 'true'
+            if not isinstance(notify, bool):
+                fail.append(fail_entry('err_validation_invalid_boolean', 'notify must be true or false', key=item, field='notify'))
+                continue
+            message = item.get('message')
+            for mid in ids:
+                if self.state.act('reject', mid, auth, reason_type, message, notify):
+                    self.stats['writes'] += 1
+                    out.append({'id': mid, 'reject': True})
+                else:
+                    self._not_held(mid, 'reject', out, fail)
+        self.stats['write_requests'] += 1
+        return envelope(200, out, fail)
+
+    # ---- control endpoints -------------------------------------------------------------
+    async def control(self, request):
+        remote = request.remote or ''
+        if remote not in ('127.0.0.1', '::1') and not remote.startswith('127.'):
+            return web.json_response({'error': 'control endpoints answer loopback clients only'}, status=403)
+        path, method = request.path, request.method
+        body = {}
+        if method in ('POST', 'PUT'):
+            try:
+                raw = await request.read()
+                body = json.loads(raw) if raw else {}
+            except ValueError:
+                return web.json_response({'error': 'body must be JSON'}, status=400)
+            if not isinstance(body, dict):
+                return web.json_response({'error': 'body must be a JSON object'}, status=400)
+        try:
+            return self._control(path, method, body)
+        except (ValueError, TypeError, KeyError) as exc:
+            return web.json_response({'error': str(exc)}, status=400)
+        except ApiError as exc:
+            return web.json_response({'error': exc.message}, status=400)
+
+    def _control(self, path, method, body):
+        get = method == 'GET'
+        if path == '/_sim/state' and get:
+            return web.json_response(self.state.snapshot())
+        if path == '/_sim/audit' and get:
+            return web.json_response(self.state.audit)
+        if path == '/_sim/stats' and get:
+            return web.json_response(self.stats)
+        if path == '/_sim/requests' and get:
+            return web.json_response(list(self.recent))
+        if path == '/_sim/config':
+            if method == 'POST':
+                self.set_config(body)
+            return web.json_response(self.config)
+        if path == '/_sim/faults':
+            if method == 'POST':
+                faults = [Fault(**f) for f in body.get('faults', [])]
+                self.faults = faults
+                if body.get('seed') is not None:
+                    self.fault_rng = random.Random(body['seed'])
+            elif method == 'DELETE':
+                self.faults = []
+            return web.json_response([f.to_dict() for f in self.faults])
+        if path == '/_sim/reset' and method == 'POST':
+            held = int(body.get('held', self.opts.held))
+            seed = body.get('seed', self.opts.seed)
+            self.state.reset(held, seed, int(body.get('processing', self.opts.processing)), int(body.get('bulk', self.opts.bulk)))
+            self.faults = []
+            self.fault_rng = random.Random(seed)
+            self.hits.clear()
+            self._reset_stats()
+            if 'not_held_style' in body:
+                self.set_config({'not_held_style': body['not_held_style']})
+            return web.json_response(self.state.snapshot()['counts'])
+        if path == '/_sim/messages' and method == 'POST':
+            items = body.get('messages', body.get('data'))
+            if not isinstance(items, list):
+                raise ValueError('send {"messages": [ {...API record fields...} ]}')
+            return web.json_response({'added': self.state.add_messages(items)})
+        return web.json_response({'error': 'unknown control endpoint or method'}, status=404)
+
+    def set_config(self, body):
+        for key, val in body.items():
+            if key not in self.config:
+                raise ValueError('unknown config key %r' % key)
+            if key == 'not_held_style' and val not in ('fail', 'false'):
+                raise ValueError('not_held_style must be fail or false')
+            if key in ('binding_expired', 'retry_after'):
+                val = bool(val)
+            elif key in ('clock_offset', 'rate_window', 'latency_ms', 'token_ttl', 'date_window'):
+                val = float(val)
+            elif key == 'rate_limit':
+                val = int(val)
+                self.hits.clear()
+            self.config[key] = val
+
+    def app(self):
+        application = web.Application(client_max_size=32 * 1024 * 1024)
+        application.router.add_route('*', '/{tail:.*}', self.dispatch)
+        return application
