@@ -1,0 +1,160 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) secops.mimecast contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import json
+import re
+from html.parser import HTMLParser
+
+from ansible_collections.secops.mimecast.plugins.plugin_utils.held_report import (
+    build_report,
+    render_html,
+    render_markdown,
+)
+
+NOW = datetime.datetime(2026, 1, 15, 12, 0, 0, tzinfo=datetime.timezone.utc)
+HOSTILE = '</td><script>alert("x")</script><img src=x onerror=alert(1)> | `rm -rf` [click](http://evil) & <b>'
+
+
+def at(delta):
+    return (NOW - delta).strftime('%Y-%m-%dT%H:%M:%S+0000')
+
+
+def rec(rid, sender='a@news.vendor.example', to='alice@corp.example', code='spam', route='INBOUND', age=datetime.timedelta(minutes=5), **kw):
+    out = {'id': rid, 'reasonCode': code, 'from': {'emailAddress': sender}, 'fromHeader': {'emailAddress': sender},
+           'to': {'emailAddress': to} if isinstance(to, str) else to, 'subject': 'subject %s' % rid, 'route': route,
+           'hasAttachments': False, 'dateReceived': at(age)}
+    out.update(kw)
+    return out
+
+
+def sample():
+    h = datetime.timedelta(hours=1)
+    d = datetime.timedelta(days=1)
+    return [
+        rec('m1', age=h * 0.5),
+        rec('m2', age=h * 2, sender='b@news.vendor.example'),
+        rec('m3', age=h * 7, code='dlp', route='OUTBOUND', sender='bob@corp.example', to=[{'emailAddress': 'x@partner.example'},
+                                                                                          {'emailAddress': 'alice@corp.example'}]),
+        rec('m4', age=d * 2, code='anti_spoofing', sender='ceo@corp-example.evil'),
+        rec('m5', age=d * 5, code='anti_spoofing', sender='ceo@corp-example.evil'),
+        rec('m6', age=d * 10, code='spam'),
+        rec('m7', age=d * 20, code='spam', subject=HOSTILE),
+        rec('m8', dateReceived=None, code=None, route=None, **{'from': None, 'fromHeader': None}),
+    ]
+
+
+def counts(items):
+    return dict((i['name'], i['count']) for i in items)
+
+
+def test_report_counts():
+    report = build_report(sample(), NOW, top=10)
+    json.dumps(report)  # JSON-able
+    assert report['generated_at'] == '2026-01-15T12:00:00Z'
+    assert report['total'] == 8
+    assert counts(report['by_reason_code']) == {'spam': 4, 'dlp': 1, 'anti_spoofing': 2, '(unknown)': 1}
+    assert report['by_reason_code'][0] == {'name': 'spam', 'count': 4}
+    assert counts(report['by_route']) == {'INBOUND': 6, 'OUTBOUND': 1, '(unknown)': 1}
+    assert counts(report['by_sender_domain']) == {'news.vendor.example': 4, 'corp-example.evil': 2, 'corp.example': 1, '(unknown)': 1}
+    assert report['by_age'] == [
+        {'name': '<1h', 'count': 1}, {'name': '1-6h', 'count': 1}, {'name': '6-24h', 'count': 1}, {'name': '1-3d', 'count': 1},
+        {'name': '3-7d', 'count': 1}, {'name': '7-14d', 'count': 1}, {'name': 'older', 'count': 1}, {'name': '(unknown)', 'count': 1},
+    ]
+    assert sum(i['count'] for i in report['by_age']) == report['total']
+    assert report['top_senders'][0] == {'name': 'a@news.vendor.example', 'count': 3}
+    assert counts(report['top_recipients']) == {'alice@corp.example': 8, 'x@partner.example': 1}
+    oldest = report['oldest']
+    assert [m['id'] for m in oldest] == ['m7', 'm6', 'm5', 'm4', 'm3', 'm2', 'm1']
+    assert oldest[0]['subject'] == HOSTILE and oldest[0]['reason_code'] == 'spam'
+    assert oldest[0]['sender'] == 'a@news.vendor.example' and oldest[0]['age_hours'] == 480.0
+
+
+def test_sender_domain_counts_sum_to_total_and_fold_tail():
+    records = [rec('d%d' % i, sender='x@dom%d.example' % (i % 15)) for i in range(60)]
+    report = build_report(records, NOW, top=5)
+    assert len(report['by_sender_domain']) == 6
+    assert report['by_sender_domain'][-1]['name'] == '(other)'
+    assert sum(i['count'] for i in report['by_sender_domain']) == 60
+    assert report['sender_domains'] == 15
+    assert len(report['top_senders']) == 5 and len(report['oldest']) == 5
+
+
+def test_snake_case_records_from_modules():
+    records = [{'id': 's1', 'reason_code': 'spam', 'from': {'email_address': 'n@news.example'},
+                'to_header': [{'email_address': 'r@corp.example'}], 'route': 'inbound', 'has_attachments': True,
+                'date_received': at(datetime.timedelta(hours=3)), 'subject': 'x'}]
+    report = build_report(records, NOW)
+    assert counts(report['by_reason_code']) == {'spam': 1}
+    assert counts(report['by_sender_domain']) == {'news.example': 1}
+    assert counts(report['by_route']) == {'INBOUND': 1}
+    assert counts(report['top_recipients']) == {'r@corp.example': 1}
+    assert report['with_attachments'] == 1
+    assert counts(report['by_age'])['1-6h'] == 1
+
+
+def test_empty_queue():
+    report = build_report([], NOW)
+    assert report['total'] == 0 and report['oldest'] == [] and report['by_reason_code'] == []
+    assert 'nothing held' in render_html(report)
+    assert 'nothing held' in render_markdown(report)
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        HTMLParser.__init__(self)
+        self.tags = []
+        self.attrs = []
+        self.text = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs.extend(attrs)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_html_escapes_hostile_subject_and_is_self_contained():
+    report = build_report(sample(), NOW)
+    page = render_html(report)
+    assert page.startswith('<!DOCTYPE html>')
+    assert '<script' not in page.lower()
+    assert '<img' not in page.lower()
+    assert '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;' in page
+    parser = _Collector()
+    parser.feed(page)
+    assert 'script' not in parser.tags and 'img' not in parser.tags
+    # the subject text survives, as text
+    assert any(HOSTILE in chunk for chunk in ''.join(parser.text).split('\n'))
+    # no external assets
+    for name, value in parser.attrs:
+        if name in ('src', 'href'):
+            raise AssertionError('external reference %s=%s' % (name, value))
+    assert '<svg' in page and '<rect' in page
+
+
+def test_html_escapes_hostile_chart_labels():
+    evil = '<script>alert(1)</script>@x.example'
+    report = build_report([rec('e', sender=evil, code='<b>code</b>', route='<i>')], NOW)
+    page = render_html(report)
+    assert '<script' not in page and '<b>code' not in page and '<i>' not in page
+    assert '&lt;b&gt;code&lt;/b&gt;' in page
+
+
+def test_markdown_escapes_table_breakers():
+    report = build_report(sample(), NOW)
+    md = render_markdown(report)
+    assert md.startswith('# Mimecast held queue report')
+    assert '<script>' not in md and '&lt;script&gt;' in md
+    oldest_rows = [line for line in md.splitlines() if 'm7' in line]
+    assert len(oldest_rows) == 1
+    # the subject's pipe is escaped: the row still has 7 unescaped separators (6 cells)
+    assert len(re.findall(r'(?<!\\)\|', oldest_rows[0])) == 7
+    assert '| spam | 4 |' in md
