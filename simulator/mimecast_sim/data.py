@@ -124,13 +124,13 @@ def _category(rng):
     roll = rng.random()
     if roll < 0.60:
         return 'newsletter'
-    if roll < 0.80:
+    if roll < 0.82:
         return 'dlp'
-    if roll < 0.86:
+    if roll < 0.88:
         return 'spoof'
-    if roll < 0.90:
+    if roll < 0.92:
         return 'impersonation'
-    if roll < 0.95:
+    if roll < 0.96:
         return 'attachment'
     if roll < 0.98:
         return 'url'
@@ -157,7 +157,7 @@ def make_record(rng, used, now, api_user, category=None, to_api_user=False):
         subject = rng.choice(SPAM_SUBJECTS).format(n=n)
     elif cat == 'dlp':
         reason = DLP
-        route = 'OUTBOUND' if rng.random() < 0.85 else 'INTERNAL'
+        route = 'OUTBOUND' if rng.random() < 0.9 else 'INTERNAL'
         sender, sname = _person(rng)
         if to_api_user:
             sender, sname = api_user, 'API User'

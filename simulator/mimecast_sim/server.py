@@ -204,9 +204,9 @@ class Simulator:
             return '1.0', (401, 'err_xdk_invalid_date', "x-mc-date is missing or not in the form 'Tue, 24 Nov 2015 12:50:11 UTC'")
         skew = parsed - self.now()
         if abs(skew) > float(self.config['date_window']):
-            return '1.0', (401, 'err_xdk_request_date_out_of_range',
-                           'x-mc-date is %d seconds %s the server clock (allowed %d)' % (abs(skew), 'ahead of' if skew > 0 else 'behind',
-                                                                                       self.config['date_window']))
+            where = 'ahead of' if skew > 0 else 'behind'
+            message = 'x-mc-date is %d seconds %s the server clock (allowed %d)' % (abs(skew), where, self.config['date_window'])
+            return '1.0', (401, 'err_xdk_request_date_out_of_range', message)
         req_id = request.headers.get('x-mc-req-id', '')
         if not req_id:
             return '1.0', (401, 'err_xdk_missing_request_id', 'x-mc-req-id header missing')
@@ -288,7 +288,8 @@ class Simulator:
             if not isinstance(body, dict):
                 raise ValueError('not an object')
         except ValueError:
-            return self._json(400, envelope(400, fail=[fail_entry('err_invalid_json', 'The request body is not a JSON object')]), rl_headers), None, 0, 'bad_json'
+            bad = envelope(400, fail=[fail_entry('err_invalid_json', 'The request body is not a JSON object')])
+            return self._json(400, bad, rl_headers), None, 0, 'bad_json'
         data = body.get('data')
         items = len(data) if isinstance(data, list) else 0
         if path == REJECT and isinstance(data, list):
@@ -417,7 +418,8 @@ class Simulator:
         if self.config['not_held_style'] == 'false':
             out.append({'id': mid, flag: False})
         else:
-            fail.append(fail_entry('err_hold_message_not_found', 'The message is not held (released, rejected, expired or unknown)', key={'id': mid}, field='id'))
+            fail.append(fail_entry('err_hold_message_not_found', 'The message is not held (released, rejected, expired or unknown)',
+                                   key={'id': mid}, field='id'))
 
     def release(self, data, auth):
         out, fail = [], []
