@@ -1,0 +1,159 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: secops.mimecast contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: mimecast_hold_reject
+short_description: Reject Mimecast held messages, idempotently and in bulk
+version_added: 1.0.0
+description:
+  - Rejects held messages by id with C(POST /api/gateway/hold-reject), many ids per request and several
+    requests at once.
+  - Before writing, reads the held queue once (unless O(verify_held=false)) and rejects only ids that are held
+    now. An id that is not held any more is neither a change nor a failure, so running the same task twice is
+    safe.
+  - When an answer is lost (HTTP 5xx, timeout, dropped connection) the rejection is not sent blindly again: the
+    held queue is read again, ids no longer held count as rejected, and only ids still held are sent once more.
+  - Every id ends in exactly one of RV(rejected), RV(not_held) or RV(failures). The task fails after processing
+    every other id when RV(failures) is not empty.
+  - Needs the C(Account | Monitoring | Held | Edit) and C(Account | Dashboard | Read) permissions.
+author:
+  - secops.mimecast maintainers
+extends_documentation_fragment:
+  - secops.mimecast.connection
+  - secops.mimecast.hold_action
+  - secops.mimecast.attributes
+  - secops.mimecast.attributes.ACTIONGROUP_MIMECAST
+attributes:
+  check_mode:
+    support: full
+    details:
+      - No write call is made; RV(rejected) lists exactly the ids that would be rejected.
+  diff_mode:
+    support: full
+    details:
+      - Shows the ids that are held before and after.
+  idempotent:
+    support: full
+options:
+  reason_type:
+    description:
+      - The reason recorded for the rejection, one of the API's five phrases.
+    type: str
+    choices:
+      - MESSAGE CONTAINS UNDESIRABLE CONTENT
+      - MESSAGE CONTAINS CONFIDENTIAL INFORMATION
+      - REVIEWER DISAPPROVES OF CONTENT
+      - INAPPROPRIATE COMMUNICATION
+      - MESSAGE GOES AGAINST EMAIL POLICIES
+  message:
+    description:
+      - Text returned to the sender, passed as given.
+    type: str
+  notify:
+    description:
+      - Send a rejection notification to the sender.
+    type: bool
+    default: false
+seealso:
+  - module: secops.mimecast.mimecast_held_info
+  - module: secops.mimecast.mimecast_hold_release
+'''
+
+EXAMPLES = r'''
+- name: Reject a held message and tell the sender why
+  secops.mimecast.mimecast_hold_reject:
+    ids:
+      - eNpVzskOgjAABNB_6RUPpQUBEw8ILkiCuOByMpGWRW0RaKvR
+    reason_type: MESSAGE GOES AGAINST EMAIL POLICIES
+    message: Your message was blocked by our data protection policy.
+    notify: true
+
+- name: Find held outbound messages that tripped content examination
+  secops.mimecast.mimecast_held_info:
+    search_by:
+      field_name: reason_code
+      value: content_examination
+    filter_by:
+      route: outbound
+  register: dlp
+
+- name: Reject them quietly
+  secops.mimecast.mimecast_hold_reject:
+    ids: "{{ dlp.messages | map(attribute='id') | list }}"
+    reason_type: MESSAGE CONTAINS CONFIDENTIAL INFORMATION
+  register: rejected
+'''
+
+RETURN = r'''
+rejected:
+  description:
+    - Ids rejected by this run, including any whose answer was lost but whose rejection a re-check confirmed.
+    - In check mode, the ids that would be rejected.
+  returned: always
+  type: list
+  elements: str
+  sample: [eNpVzskOgjAABNB_6RUPpQUBEw8ILkiCuOByMpGWRW0RaKvR]
+not_held:
+  description: Ids that were not held (any more); released, rejected, expired or unknown. Not a change, not a failure.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+failures:
+  description: Ids that could not be rejected, with the API's error code and message.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: eNpVzskOgjAABNB_6RUPpQUBEw8ILkiCuOByMpGWRW0RaKvR
+      code: http_503
+      message: "Mimecast /api/gateway/hold-reject answered HTTP 503"
+      retryable: true
+  contains:
+    id:
+      description: The message id.
+      type: str
+    code:
+      description: The API error code, C(http_<status>), C(transport_error) or C(outcome_unknown).
+      type: str
+    message:
+      description: What went wrong.
+      type: str
+    retryable:
+      description: Whether running the task again may succeed.
+      type: bool
+msg:
+  description: Counts of each outcome, and the first failed ids with their codes.
+  returned: always
+  type: str
+  sample: Rejected 5, not held 0, failed 0 (of 5 ids)
+'''
+
+from ansible_collections.secops.mimecast.plugins.module_utils.hold_actions import (
+    REASON_TYPES,
+    hold_action_argument_spec,
+    run_hold_action,
+)
+from ansible_collections.secops.mimecast.plugins.module_utils.module import MimecastModule
+
+
+def main():
+    argument_spec = hold_action_argument_spec()
+    argument_spec.update(
+        reason_type=dict(type='str', choices=list(REASON_TYPES)),
+        message=dict(type='str'),
+        notify=dict(type='bool', default=False),
+    )
+    MimecastModule(argument_spec).run(lambda mm: run_hold_action(
+        mm, 'reject', 'rejected', reason_type=mm.params['reason_type'], message=mm.params['message'],
+        notify=mm.params['notify']))
+
+
+if __name__ == '__main__':
+    main()

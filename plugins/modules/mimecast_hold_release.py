@@ -1,0 +1,128 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: secops.mimecast contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: mimecast_hold_release
+short_description: Release Mimecast held messages, idempotently and in bulk
+version_added: 1.0.0
+description:
+  - Releases held messages by id with C(POST /api/gateway/hold-release), many ids per request and several
+    requests at once.
+  - Before writing, reads the held queue once (unless O(verify_held=false)) and sends the release only for ids
+    that are held now. An id that is not held any more is neither a change nor a failure, so running the
+    same task twice is safe and reports RV(ignore:changed=false) the second time.
+  - When an answer is lost (HTTP 5xx, timeout, dropped connection) the release is not sent blindly again:
+    the held queue is read again, ids no longer held count as released, and only ids still held are sent once
+    more.
+  - Every id ends in exactly one of RV(released), RV(not_held) or RV(failures). The task fails after
+    processing every other id when RV(failures) is not empty.
+  - Needs the C(Account | Monitoring | Held | Edit) and C(Account | Dashboard | Read) permissions.
+author:
+  - secops.mimecast maintainers
+extends_documentation_fragment:
+  - secops.mimecast.connection
+  - secops.mimecast.hold_action
+  - secops.mimecast.attributes
+  - secops.mimecast.attributes.ACTIONGROUP_MIMECAST
+attributes:
+  check_mode:
+    support: full
+    details:
+      - No write call is made; RV(released) lists exactly the ids that would be released.
+  diff_mode:
+    support: full
+    details:
+      - Shows the ids that are held before and after.
+  idempotent:
+    support: full
+options: {}
+seealso:
+  - module: secops.mimecast.mimecast_held_info
+  - module: secops.mimecast.mimecast_hold_reject
+'''
+
+EXAMPLES = r'''
+- name: Release two held messages
+  secops.mimecast.mimecast_hold_release:
+    ids:
+      - eNpVzskOgjAABNB_6RUPpQUBEw8ILkiCuOByMpGWRW0RaKvR
+      - eNpVzrEOgjAABNB_6aoDtNaCiQMKGkKCGAXiZKKtAtIKpQXE
+
+- name: Find the held newsletters of one sender
+  secops.mimecast.mimecast_held_info:
+    search_by:
+      field_name: sender
+      value: news.vendor.example
+  register: newsletters
+
+- name: Release them all (a dry run with --check shows what would be released)
+  secops.mimecast.mimecast_hold_release:
+    ids: "{{ newsletters.messages | map(attribute='id') | list }}"
+  register: release
+
+- name: Show what happened
+  ansible.builtin.debug:
+    msg: "{{ release.released | length }} released, {{ release.not_held | length }} were not held"
+'''
+
+RETURN = r'''
+released:
+  description:
+    - Ids released by this run, including any whose answer was lost but whose release a re-check confirmed.
+    - In check mode, the ids that would be released.
+  returned: always
+  type: list
+  elements: str
+  sample: [eNpVzskOgjAABNB_6RUPpQUBEw8ILkiCuOByMpGWRW0RaKvR]
+not_held:
+  description: Ids that were not held (any more); released, rejected, expired or unknown. Not a change, not a failure.
+  returned: always
+  type: list
+  elements: str
+  sample: [eNpVzrEOgjAABNB_6aoDtNaCiQMKGkKCGAXiZKKtAtIKpQXE]
+failures:
+  description: Ids that could not be released, with the API's error code and message.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: eNpVzskOgjAABNB_6RUPpQUBEw8ILkiCuOByMpGWRW0RaKvR
+      code: err_xdk_internal_error
+      message: Internal error
+      retryable: true
+  contains:
+    id:
+      description: The message id.
+      type: str
+    code:
+      description: The API error code, C(http_<status>), C(transport_error) or C(outcome_unknown).
+      type: str
+    message:
+      description: What went wrong.
+      type: str
+    retryable:
+      description: Whether running the task again may succeed.
+      type: bool
+msg:
+  description: Counts of each outcome, and the first failed ids with their codes.
+  returned: always
+  type: str
+  sample: Released 2, not held 1, failed 0 (of 3 ids)
+'''
+
+from ansible_collections.secops.mimecast.plugins.module_utils.hold_actions import hold_action_argument_spec, run_hold_action
+from ansible_collections.secops.mimecast.plugins.module_utils.module import MimecastModule
+
+
+def main():
+    MimecastModule(hold_action_argument_spec()).run(lambda mm: run_hold_action(mm, 'release', 'released'))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,70 @@
+# -*- coding: utf-8 -*-
+# Copyright: secops.mimecast contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit-test helpers: a fake ``requests`` session that records every call, fixtures, credentials."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+
+FIXTURES = os.path.join(os.path.dirname(__file__), 'fixtures')
+
+
+def load_fixture(name):
+    with open(os.path.join(FIXTURES, name)) as handle:
+        return json.load(handle)
+
+
+class FakeResponse(object):
+    def __init__(self, status=200, body=None, headers=None, text=None):
+        self.status_code = status
+        self.headers = dict(headers or {})
+        self.text = text if text is not None else json.dumps(body if body is not None else {'meta': {'status': status}, 'data': [], 'fail': []})
+
+    def json(self):
+        return json.loads(self.text)
+
+
+class FakeSession(object):
+    """Answers each POST with ``handler(call)`` (a FakeResponse or an exception to raise), or from a queue."""
+
+    def __init__(self, handler=None):
+        self.handler = handler
+        self.queue = []
+        self.calls = []
+        self.headers = {}
+
+    def add(self, status=200, body=None, headers=None, text=None, exc=None):
+        self.queue.append(exc if exc is not None else FakeResponse(status, body, headers, text))
+        return self
+
+    def mount(self, prefix, adapter):
+        pass
+
+    def post(self, url, headers=None, data=None, timeout=None, verify=None):
+        call = {'url': url, 'headers': dict(headers or {}), 'data': data, 'timeout': timeout, 'verify': verify}
+        try:
+            call['json'] = json.loads(data) if isinstance(data, str) else None
+        except ValueError:
+            call['json'] = None
+        self.calls.append(call)
+        answer = self.handler(call) if self.handler else self.queue.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def paths(self):
+        return [c['url'].split('://', 1)[1].split('/', 1)[1] for c in self.calls]
+
+
+def envelope(data=None, fail=None, meta=None):
+    body = {'meta': meta or {'status': 200}, 'data': data or [], 'fail': fail or []}
+    return body
+
+
+V1_PARAMS = dict(base_url='https://eu-api.mimecast.com', access_key='AK-test', secret_key='c2VjcmV0LWtleS1mb3ItdGVzdHM=',
+                 app_id='app-id-test', app_key='app-key-test')
+V2_PARAMS = dict(base_url='https://api.services.mimecast.com', client_id='cid-test', client_secret='csecret-test')
