@@ -12,6 +12,12 @@ their mtime), files that are no longer in the set are removed, so caches
 left by a previous run (``.hypothesis/``, ``__pycache__/``, ``.ansible/``)
 disappear. Only ``tests/output/`` (ansible-test's results) is kept.
 
+The copy gets an empty git repository of its own (``git init``): ansible-test and
+ansible-lint list files with ``git ls-files``, walking up to the nearest ``.git``;
+without one they would find the real repository, whose ``.gitignore`` ignores
+``.build/``, and see no file at all. With it, ``--others --exclude-standard``
+lists exactly the staged files, honouring the staged ``.gitignore``.
+
 Usage: stage.py [--dest DIR]   (default: .build/collections); prints the
 staged collection path.
 """
@@ -22,7 +28,7 @@ import stat
 import subprocess
 import sys
 
-KEEP = ("tests/output",)  # relative paths in the staged copy that survive a re-stage
+KEEP = ("tests/output", ".git")  # relative paths in the staged copy that survive a re-stage
 
 
 def repo_root():
@@ -120,6 +126,9 @@ def main():
         if reldir and not os.listdir(dirpath):
             # empty directories are not part of a git tree
             os.rmdir(dirpath)
+
+    if not os.path.exists(os.path.join(dest, ".git")):
+        subprocess.run(["git", "init", "-q", dest], check=True)
 
     print("staged %d files (%d copied, %d removed) -> %s" % (len(files), copied, removed, dest), file=sys.stderr)
     print(dest)
