@@ -297,5 +297,5 @@ def run_hold_action(mm, action, result_key, **options):
             'after': {'held': sorted(i for i, held in outcome['after'].items() if held)},
         }
     if outcome['failures']:
-        result['_failed_msg'] = result['msg']
+        result['_failed'] = True
     return result

@@ -55,7 +55,6 @@ class MimecastModule(object):
             self.module.fail_json(msg=exc.msg, error=exc.to_dict())
         except DateError as exc:
             self.module.fail_json(msg=str(exc))
-        failed_msg = result.pop('_failed_msg', None)
-        if failed_msg:
-            self.module.fail_json(msg=failed_msg, **result)
+        if result.pop('_failed', False):
+            self.module.fail_json(**result)
         self.module.exit_json(**result)

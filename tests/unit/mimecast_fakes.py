@@ -68,3 +68,48 @@ def envelope(data=None, fail=None, meta=None):
 V1_PARAMS = dict(base_url='https://eu-api.mimecast.com', access_key='AK-test', secret_key='c2VjcmV0LWtleS1mb3ItdGVzdHM=',
                  app_id='app-id-test', app_key='app-key-test')
 V2_PARAMS = dict(base_url='https://api.services.mimecast.com', client_id='cid-test', client_secret='csecret-test')
+
+
+class ModuleExit(Exception):
+    """Raised by the patched exit_json/fail_json; ``result`` holds what the module returned."""
+
+    def __init__(self, result, failed):
+        super(ModuleExit, self).__init__(result.get('msg'))
+        self.result = result
+        self.failed = failed
+
+
+def run_module(monkeypatch, main, args, session):
+    """Run a module's ``main()`` in-process with ``args``; HTTP goes to ``session``. Returns ModuleExit."""
+    from ansible.module_utils import basic
+    from ansible_collections.secops.mimecast.plugins.module_utils import client as client_mod
+
+    def exit_json(self, **kwargs):
+        raise ModuleExit(kwargs, False)
+
+    def fail_json(self, msg=None, **kwargs):
+        kwargs['msg'] = msg
+        raise ModuleExit(kwargs, True)
+
+    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
+    monkeypatch.setattr(client_mod.requests, 'Session', lambda: session)
+    monkeypatch.setattr(client_mod.time, 'sleep', lambda seconds: None)
+    args = dict(args)
+    try:
+        from ansible.module_utils.testing import patch_module_args
+    except ImportError:  # ansible-core < 2.19
+        import json
+        from ansible.module_utils.common.text.converters import to_bytes
+        monkeypatch.setattr(basic, '_ANSIBLE_ARGS', to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args})))
+        try:
+            main()
+        except ModuleExit as done:
+            return done
+        raise AssertionError('the module returned without exit_json/fail_json')
+    with patch_module_args(args):
+        try:
+            main()
+        except ModuleExit as done:
+            return done
+    raise AssertionError('the module returned without exit_json/fail_json')
