@@ -60,6 +60,7 @@ def main():
                 problems.append('module %s has no description (ansible-doc failed?)' % c.get('name'))
     print('galaxy-importer: %d warning(s), %d error(s); log: %s' % (
         len(warnings), len(errors), os.path.join(workdir, 'importer.log')))
+    sys.stdout.flush()
     if problems:
         print('galaxy-importer FAILED:\n  ' + '\n  '.join(problems), file=sys.stderr)
         if proc.returncode != 0 or errors:
