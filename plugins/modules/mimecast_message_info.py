@@ -244,7 +244,8 @@ def message_info(mm):
     result = dict(changed=False, messages=messages, not_found=[message_id for message_id in ids if message_id in not_found])
     if failures:
         result['failures'] = failures
-        result['_failed_msg'] = 'Mimecast %s failed for %d id(s): %s' % (
+        result['_failed'] = True
+        result['msg'] = 'Mimecast %s failed for %d id(s): %s' % (
             INFO_PATH, len(failures), '; '.join('%s: %s: %s' % (f['id'] or 'request', f['code'], f['message']) for f in failures))
     return result
 
