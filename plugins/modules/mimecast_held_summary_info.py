@@ -18,7 +18,7 @@ description:
   - Records are returned with their keys in snake_case (C(policyInfo) becomes C(policy_info)); values are unchanged.
   - Never changes anything. Needs the C(Account | Dashboard | Read) permission.
 author:
-  - secops.mimecast maintainers
+  - secops.mimecast maintainers (!UNKNOWN)
 extends_documentation_fragment:
   - secops.mimecast.connection
   - secops.mimecast.attributes

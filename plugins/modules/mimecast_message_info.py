@@ -23,7 +23,7 @@ description:
     the recipient addresses that key C(delivered_message).
   - Never changes anything. Needs the C(Gateway | Tracking | Read) permission.
 author:
-  - secops.mimecast maintainers
+  - secops.mimecast maintainers (!UNKNOWN)
 extends_documentation_fragment:
   - secops.mimecast.connection
   - secops.mimecast.attributes

@@ -20,7 +20,7 @@ description:
     C(from_env.email_address), C(nextAttempt) becomes C(next_attempt)); values are unchanged.
   - Never changes anything. Needs the C(Monitoring | Processing | Read) permission.
 author:
-  - secops.mimecast maintainers
+  - secops.mimecast maintainers (!UNKNOWN)
 extends_documentation_fragment:
   - secops.mimecast.connection
   - secops.mimecast.attributes
