@@ -117,7 +117,7 @@ _integration:
 molecule: venv stage
 	@if ! ls $(STAGED)/extensions/molecule/*/molecule.yml >/dev/null 2>&1; then \
 	  echo "SKIP molecule: no scenario under extensions/molecule/ yet"; exit 0; fi; \
-	cd $(STAGED)/extensions && ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) \
+	cd $(STAGED) && NO_COLOR=1 ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) \
 	  PYTHONPATH=$(STAGED)/simulator$${PYTHONPATH:+:$$PYTHONPATH} molecule test --all
 
 # ---------------------------------------------------------------- build
@@ -130,6 +130,9 @@ build: venv stage
 
 # ---------------------------------------------------------------- execution environment
 ee: venv stage
+	@if [ -d $(BUILD)/install/ansible_collections ]; then \
+	  echo "ansible-builder introspect (dependencies an EE gets from the built collection):"; \
+	  ansible-builder introspect --sanitize $(BUILD)/install; fi
 	@if [ ! -f $(STAGED)/execution-environment.yml ]; then \
 	  echo "SKIP ee: no execution-environment.yml yet"; exit 0; fi; \
 	rm -rf $(BUILD)/ee; \
