@@ -331,7 +331,7 @@ class MimecastClient(object):
 
     def __init__(self, base_url, access_key=None, secret_key=None, app_id=None, app_key=None, client_id=None,
                  client_secret=None, validate_certs=True, timeout=30, retries=3, max_retry_wait=300, warn=None,
-                 pool_size=8, session=None, sleep=time.sleep, **ignored):
+                 pool_size=8, session=None, sleep=None, **ignored):
         if not HAS_REQUESTS and session is None:
             raise MimecastError('The Python library requests is required (pip install requests)')
         self.base_url = normalize_base_url(base_url)
@@ -349,7 +349,7 @@ class MimecastClient(object):
         self.max_retry_wait = float(max_retry_wait)
         self.validate_certs = bool(validate_certs)
         self._warn = warn or (lambda msg: None)
-        self._sleep = sleep
+        self._sleep = sleep or (lambda seconds: time.sleep(seconds))
         self._lock = threading.Lock()
         self._waited = 0.0
         self._not_before = 0.0

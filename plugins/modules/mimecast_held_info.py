@@ -18,7 +18,7 @@ description:
     C(fromHeader.emailAddress) becomes C(from_header.email_address)); values are unchanged.
   - Never changes anything. Needs the C(Account | Dashboard | Read) permission.
 author:
-  - secops.mimecast maintainers
+  - secops.mimecast maintainers (!UNKNOWN)
 extends_documentation_fragment:
   - secops.mimecast.connection
   - secops.mimecast.attributes

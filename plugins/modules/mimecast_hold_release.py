@@ -24,7 +24,7 @@ description:
     processing every other id when RV(failures) is not empty.
   - Needs the C(Account | Monitoring | Held | Edit) and C(Account | Dashboard | Read) permissions.
 author:
-  - secops.mimecast maintainers
+  - secops.mimecast maintainers (!UNKNOWN)
 extends_documentation_fragment:
   - secops.mimecast.connection
   - secops.mimecast.hold_action

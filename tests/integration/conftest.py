@@ -1,0 +1,125 @@
+# -*- coding: utf-8 -*-
+# Copyright: secops.mimecast contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Integration fixtures: one simulator per test session (reset before every test) and runners for
+``ansible`` and ``ansible-playbook`` as real subprocesses. No HTTP is mocked here."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+from mimecast_sim.testing import Simulator
+
+DEFAULT_HELD = 60
+DEFAULT_CONFIG = dict(not_held_style='fail', binding_expired=False, clock_offset=0, rate_limit=0, latency_ms=0, token_ttl=1800)
+BIN = os.path.dirname(sys.executable)
+
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Run(object):
+    """The outcome of one ansible/ansible-playbook run: rc, output, and the recorded task results."""
+
+    def __init__(self, proc, args, record_path):
+        self.args = args
+        self.rc = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        self.output = proc.stdout + proc.stderr
+        try:
+            with open(record_path) as handle:
+                self.records = json.load(handle)
+        except (OSError, ValueError):
+            self.records = {'tasks': [], 'stats': {}}
+
+    def tasks(self, name=None):
+        return [t for t in self.records['tasks'] if name is None or t['name'] == name]
+
+    def result(self, name=None):
+        """The result of the (last) task called ``name``; of the only task for ad-hoc runs."""
+        found = self.tasks(name)
+        assert found, 'no task %r in %s\n%s' % (name, [t['name'] for t in self.tasks()], self.output[-3000:])
+        return found[-1]['result']
+
+    @property
+    def stats(self):
+        return self.records['stats'].get('localhost', {})
+
+    def __repr__(self):
+        return 'Run(rc=%s)\n%s' % (self.rc, self.output[-4000:])
+
+
+def ansible_env(sim, api='1.0', extra=None):
+    env = dict(os.environ)
+    for key in [k for k in env if k.startswith('MIMECAST_')]:
+        del env[key]
+    env.update(sim.credentials(api) if sim is not None and api else {})
+    env.update({
+        'ANSIBLE_PYTHON_INTERPRETER': sys.executable,
+        'ANSIBLE_HOST_KEY_CHECKING': 'False',
+        'ANSIBLE_RETRY_FILES_ENABLED': 'False',
+        'ANSIBLE_NOCOLOR': '1',
+        'ANSIBLE_FORCE_COLOR': '0',
+        'ANSIBLE_DEPRECATION_WARNINGS': 'False',
+        'ANSIBLE_LOCALHOST_WARNING': 'False',
+        'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'False',
+        'ANSIBLE_CALLBACK_PLUGINS': os.path.join(HERE, 'callback_plugins'),
+        'ANSIBLE_CALLBACKS_ENABLED': 'result_recorder',
+        'ANSIBLE_LOAD_CALLBACK_PLUGINS': '1',
+        'PATH': BIN + os.pathsep + env.get('PATH', ''),
+    })
+    env.update(extra or {})
+    return env
+
+
+def _run(sim, cmd, api, env, timeout, tmp_path_factory=None):
+    fd, record_path = tempfile.mkstemp(prefix='ansible-run-', suffix='.json')
+    os.close(fd)
+    try:
+        full_env = ansible_env(sim, api, env)
+        full_env['RESULT_RECORDER_FILE'] = record_path
+        proc = subprocess.run(cmd, env=full_env, capture_output=True, text=True, timeout=timeout, check=False)
+        return Run(proc, cmd, record_path)
+    finally:
+        os.unlink(record_path)
+
+
+def run_adhoc(sim, module, args, api='1.0', env=None, options=(), timeout=300):
+    """``ansible localhost -m secops.mimecast.<module> -a '<json args>'`` with the simulator's credentials."""
+    cmd = [os.path.join(BIN, 'ansible'), 'localhost', '-c', 'local', '-i', 'localhost,', '-m', 'secops.mimecast.' + module]
+    if args:
+        cmd += ['-a', json.dumps(args)]
+    cmd += list(options)
+    return _run(sim, cmd, api, env, timeout)
+
+
+def run_playbook(sim, playbook, api='1.0', env=None, options=(), extra_vars=None, timeout=600):
+    """``ansible-playbook -i localhost, <playbook>`` with the simulator's credentials."""
+    cmd = [os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', playbook] + list(options)
+    if extra_vars is not None:
+        cmd += ['-e', json.dumps(extra_vars)]
+    return _run(sim, cmd, api, env, timeout)
+
+
+@pytest.fixture(scope='session')
+def simulator_server():
+    with Simulator(held=DEFAULT_HELD, seed=7) as sim:
+        yield sim
+
+
+@pytest.fixture
+def sim(simulator_server):
+    """The shared simulator, re-seeded with its defaults (and no faults) for this test."""
+    simulator_server.reset(held=DEFAULT_HELD, seed=7, not_held_style='fail')
+    simulator_server.config(**DEFAULT_CONFIG)
+    simulator_server.clear_faults()
+    return simulator_server
