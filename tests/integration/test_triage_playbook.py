@@ -1,0 +1,218 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) secops.mimecast contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The secops.mimecast.triage playbook against the simulator (ansible-playbook as a subprocess, no HTTP mocks)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import json
+import os
+import re
+
+import pytest
+import yaml
+
+from conftest import run_playbook
+
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import plan, validate_rules
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EXAMPLES = os.path.join(HERE, '..', '..', 'docs', 'rules-examples')
+LIST = '/api/gateway/get-hold-message-list'
+HELD = 200
+CONF = 'MESSAGE CONTAINS CONFIDENTIAL INFORMATION'
+
+
+def demo_rules():
+    with open(os.path.join(EXAMPLES, 'demo-rules.yml')) as handle:
+        return yaml.safe_load(handle)['mimecast_triage_rules']
+
+
+def held_records(sim):
+    """Every held record, raw (camelCase), read through the API the way the plan reads it."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    item = {'admin': True, 'start': (now - datetime.timedelta(days=14)).strftime('%Y-%m-%dT%H:%M:%S+0000'),
+            'end': now.strftime('%Y-%m-%dT%H:%M:%S+0000')}
+    records, token = [], None
+    while True:
+        pagination = {'pageSize': 500}
+        if token:
+            pagination['pageToken'] = token
+        status, dummy, body = sim.call(LIST, [item], meta={'pagination': pagination})
+        assert status == 200 and not body.get('fail'), body
+        records.extend(body['data'])
+        token = body['meta'].get('pagination', {}).get('next')
+        if not token:
+            return records
+
+
+def recap_changed(run):
+    found = re.findall(r'localhost\s*:\s*ok=\d+\s+changed=(\d+)', run.output)
+    assert found, run
+    return int(found[-1])
+
+
+def triage(sim, rules, tmp_path, options=(), report=True, extra=None):
+    extra_vars = {'mimecast_triage_rules': rules}
+    if report:
+        extra_vars['mimecast_triage_report'] = str(tmp_path / 'report.json')
+    extra_vars.update(extra or {})
+    return run_playbook(sim, 'secops.mimecast.triage', options=options, extra_vars=extra_vars)
+
+
+def read_report(tmp_path):
+    with open(str(tmp_path / 'report.json')) as handle:
+        return json.load(handle)
+
+
+@pytest.fixture
+def big(sim):
+    sim.reset(held=HELD, seed=11, not_held_style='fail')
+    return sim
+
+
+def test_demo_rules_split(big):
+    """The demo policy matches the simulator's seed: about 60 % released, 20 % rejected."""
+    expected = plan(validate_rules(demo_rules()), held_records(big), datetime.datetime.now(datetime.timezone.utc))
+    assert expected['held'] == HELD
+    released = len(expected['release_ids']) / float(HELD)
+    rejected = sum(len(g['ids']) for g in expected['reject_groups']) / float(HELD)
+    assert 0.5 <= released <= 0.7, released
+    assert 0.12 <= rejected <= 0.28, rejected
+
+
+def test_triage_applies_the_rules_exactly_then_changes_nothing(big, tmp_path):
+    rules = demo_rules()
+    records = held_records(big)
+    expected = plan(validate_rules(rules), records, datetime.datetime.now(datetime.timezone.utc))
+    expected_rejected = set(i for g in expected['reject_groups'] for i in g['ids'])
+    assert expected['release_ids'] and expected_rejected
+
+    list_reads = sum(big.stats()['by_path'][LIST].values())
+    run = triage(big, rules, tmp_path)
+    assert run.rc == 0, run
+    state = big.state()
+    assert set(state['released']) == set(expected['release_ids'])
+    assert set(state['rejected']) == expected_rejected
+    assert set(state['held']) == set(r['id'] for r in records) - set(expected['release_ids']) - expected_rejected
+
+    # every rejection carried the rule's reason, message and notify
+    audit = big.audit()
+    assert len(audit) == len(expected['release_ids']) + len(expected_rejected)
+    dlp = [r for r in rules if r['action'] == 'reject'][0]
+    for entry in audit:
+        if entry['action'] == 'reject':
+            assert entry['reason_type'] == CONF
+            assert entry['message'] == dlp['message']
+            assert entry['notify'] is True
+
+    # one list read (the plan), no re-read before the writes (verify_held: false)
+    assert sum(big.stats()['by_path'][LIST].values()) == list_reads + 1
+
+    report = read_report(tmp_path)
+    assert report['check_mode'] is False
+    assert report['totals'] == {'held': HELD, 'released': len(expected['release_ids']), 'rejected': len(expected_rejected),
+                                'kept': expected['kept'], 'failed': 0, 'not_held': 0}
+    assert [(r['name'], r['action'], r['matched'], sorted(r['ids'])) for r in report['rules']] == \
+        [(r['name'], r['action'], r['matched'], sorted(r['ids'])) for r in expected['rules']]
+    assert 'totals: held %d, released %d' % (HELD, len(expected['release_ids'])) in run.output
+
+    # the second run finds nothing to do
+    audit_before = len(big.audit())
+    again = triage(big, rules, tmp_path)
+    assert again.rc == 0, again
+    assert recap_changed(again) == 0
+    assert len(big.audit()) == audit_before
+    report = read_report(tmp_path)
+    assert report['totals']['released'] == report['totals']['rejected'] == report['totals']['failed'] == 0
+    assert report['totals']['held'] == report['totals']['kept'] == expected['kept']
+
+
+def test_check_diff_is_a_faithful_dry_run(big, tmp_path):
+    rules = demo_rules()
+    expected = plan(validate_rules(rules), held_records(big), datetime.datetime.now(datetime.timezone.utc))
+    before = big.state()
+    run = triage(big, rules, tmp_path, options=['--check', '--diff'])
+    assert run.rc == 0, run
+    assert big.audit() == []
+    assert big.stats()['writes'] == 0 and big.stats()['write_requests'] == 0
+    assert big.state()['counts'] == before['counts']
+    assert 'DRY RUN' in run.output
+    report = read_report(tmp_path)  # written in check mode too
+    assert report['check_mode'] is True
+    assert report['totals']['released'] == len(expected['release_ids'])
+    assert report['totals']['rejected'] == sum(len(g['ids']) for g in expected['reject_groups'])
+    assert report['totals']['kept'] == expected['kept']
+
+
+BAD_RULES = [
+    ('unknown key', [{'name': 'Typo rule', 'match': {'subject': 'x'}, 'action': 'release', 'acton': 'x'}],
+     "rule #1 'Typo rule': unknown key \"acton\""),
+    ('unknown action', [{'name': 'Nuke', 'match': {'subject': 'x'}, 'action': 'delete'}],
+     "rule #1 'Nuke': unknown action 'delete'"),
+    ('bad regex', [{'name': 'News', 'match': {'subject': 'x'}, 'action': 'keep'},
+                   {'name': 'Broken', 'match': {'sender': '(news'}, 'action': 'release'}],
+     "rule #2 'Broken': match.sender: bad regular expression"),
+    ('reject without reason_type', [{'name': 'DLP', 'match': {'route': 'OUTBOUND'}, 'action': 'reject'}],
+     "rule #1 'DLP': a reject rule needs \"reason_type\""),
+    ('duplicate names', [{'name': 'Same', 'match': {'subject': 'a'}, 'action': 'release'},
+                         {'name': 'Same', 'match': {'subject': 'b'}, 'action': 'keep'}],
+     "rule #2 'Same': duplicate name"),
+    ('empty match', [{'name': 'Everything', 'match': {}, 'action': 'release'}],
+     "rule #1 'Everything': \"match\" is empty"),
+]
+
+
+@pytest.mark.parametrize('rules, expected', [(r, e) for dummy, r, e in BAD_RULES], ids=[c[0] for c in BAD_RULES])
+def test_bad_rules_fail_naming_the_rule_and_touch_nothing(sim, tmp_path, rules, expected):
+    run = triage(sim, rules, tmp_path)
+    assert run.rc != 0, run
+    assert expected in run.output, run
+    stats = sim.stats()
+    assert stats['writes'] == 0 and stats['write_requests'] == 0
+    assert stats['total'] == 0  # not even a read
+    assert sim.audit() == []
+    assert not os.path.exists(str(tmp_path / 'report.json'))
+
+
+def test_missing_rules_fail_clearly(sim):
+    run = run_playbook(sim, 'secops.mimecast.triage')
+    assert run.rc != 0
+    assert 'mimecast_triage_rules is required' in run.output
+    assert sim.stats()['total'] == 0
+
+
+def test_rules_as_a_survey_string_and_bool_ish_variables(big, tmp_path):
+    text = yaml.safe_dump([{'name': 'Release newsletters', 'match': {'sender': r'@news\.vendor\.example$', 'has_attachments': 'false'},
+                            'action': 'release'}])
+    records = held_records(big)
+    expected = plan(validate_rules(yaml.safe_load(text)), records, datetime.datetime.now(datetime.timezone.utc))
+    run = triage(big, text, tmp_path, extra={'mimecast_triage_admin': 'true', 'mimecast_triage_start': '-14d',
+                                             'mimecast_triage_end': 'now', 'mimecast_triage_batch_size': '7',
+                                             'mimecast_triage_concurrency': '2'})
+    assert run.rc == 0, run
+    assert set(big.state()['released']) == set(expected['release_ids'])
+    # batches of 7 ids
+    assert big.stats()['by_path']['/api/gateway/hold-release']['200'] == -(-len(expected['release_ids']) // 7)
+
+
+def test_failures_are_reported_after_the_report_is_written(big, tmp_path):
+    rules = demo_rules()
+    expected = plan(validate_rules(rules), held_records(big), datetime.datetime.now(datetime.timezone.utc))
+    big.faults([{'kind': 'status_418', 'path': '/api/gateway/hold-reject'}])
+    run = triage(big, rules, tmp_path)
+    assert run.rc != 0, run
+    report = read_report(tmp_path)
+    n_reject = sum(len(g['ids']) for g in expected['reject_groups'])
+    assert report['totals']['released'] == len(expected['release_ids'])
+    assert report['totals']['failed'] == n_reject
+    assert report['totals']['kept'] == HELD - len(expected['release_ids']) - n_reject
+    assert len(report['failures']) == n_reject
+    failed_id = report['failures'][0]['id']
+    assert failed_id in run.output and 'could not be released or rejected' in run.output
+    assert set(big.state()['released']) == set(expected['release_ids'])
+    assert big.state()['rejected'] == []
