@@ -41,5 +41,10 @@ def read_held(client, page_size=500, max_results=None, progress=None, **options)
 
 
 def held_ids(client, page_size=500):
-    """The set of ids held now, for every recipient (one paginated read)."""
-    return set(record.get('id') for record in read_held(client, page_size=page_size, admin=True) if record.get('id'))
+    """The set of ids held now, for every recipient (one paginated read).
+
+    The window is explicit and wider than the 14 days a message stays held, so that an API default
+    window can never hide a held message from the check.
+    """
+    records = read_held(client, page_size=page_size, admin=True, start='-30d', end='+1d')
+    return set(record.get('id') for record in records if record.get('id'))
