@@ -97,12 +97,13 @@ lint: venv stage
 units: venv stage _units
 
 _units:
-	cd $(STAGED) && PY=$(TEST_VENV)/bin/python PATH=$(TEST_VENV)/bin:$$PATH \
-	  $(CI_DIR)/pytest-run "units (collection)" tests/unit
-	@if [ ! -d $(STAGED)/simulator ]; then echo "SKIP units (simulator): no simulator/ yet"; exit 0; fi; \
-	cd $(STAGED)/simulator && PY=$(TEST_VENV)/bin/python PATH=$(TEST_VENV)/bin:$$PATH \
-	  PYTHONPATH=$(STAGED)/simulator$${PYTHONPATH:+:$$PYTHONPATH} \
-	  $(CI_DIR)/pytest-run "units (simulator)" tests
+	@export PY=$(TEST_VENV)/bin/python PATH=$(TEST_VENV)/bin:$$PATH; rc=0; \
+	(cd $(STAGED) && $(CI_DIR)/pytest-run "units (collection)" tests/unit) || rc=1; \
+	if [ -d $(STAGED)/simulator ]; then \
+	  (cd $(STAGED)/simulator && PYTHONPATH=$(STAGED)/simulator$${PYTHONPATH:+:$$PYTHONPATH} \
+	    $(CI_DIR)/pytest-run "units (simulator)" tests) || rc=1; \
+	else echo "SKIP units (simulator): no simulator/ yet"; fi; \
+	exit $$rc
 
 # ---------------------------------------------------------------- integration
 integration: venv stage _integration
