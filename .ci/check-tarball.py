@@ -6,7 +6,8 @@ import tarfile
 REQUIRED = ('MANIFEST.json', 'FILES.json', 'LICENSE', 'README.md', 'meta/runtime.yml')
 # prefixes that must never ship (galaxy.yml build_ignore); simulator is test tooling
 FORBIDDEN = ('.ci/', '.venv', '.build/', '.cache/', '.ansible/', '.pytest_cache/', '.hypothesis/',
-             'simulator/', 'bench/', 'tests/output/', 'Makefile', '.git/')
+             'simulator/', 'bench/', 'tests/output/', 'Makefile', '.git/', 'demo-output/',
+             'collections/')
 
 
 def main():
