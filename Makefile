@@ -125,7 +125,8 @@ molecule: venv stage
 build: venv stage
 	rm -rf $(BUILD)/dist $(BUILD)/install
 	cd $(STAGED) && ansible-galaxy collection build --force --output-path $(BUILD)/dist
-	ansible-galaxy collection install --force -p $(BUILD)/install $(BUILD)/dist/$(NAMESPACE)-$(NAME)-*.tar.gz
+	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/install ansible-galaxy collection install --force -p $(BUILD)/install $(BUILD)/dist/$(NAMESPACE)-$(NAME)-*.tar.gz
+	@echo "modules of the installed tarball:"; ANSIBLE_COLLECTIONS_PATH=$(BUILD)/install ansible-doc -t module -l $(NAMESPACE).$(NAME)
 	$(VPY) $(CI_DIR)/check-tarball.py $(BUILD)/dist/$(NAMESPACE)-$(NAME)-*.tar.gz
 	$(VPY) $(CI_DIR)/galaxy-import.py $(BUILD)/dist/$(NAMESPACE)-$(NAME)-*.tar.gz $(BUILD)/importer
 
