@@ -106,7 +106,8 @@ class HoldAction(object):
             not_held.extend(i for i in ids if i not in held)
         else:
             candidates = list(ids)
-        before = dict((i, i in set(candidates)) for i in ids)
+        candidate_set = set(candidates)
+        before = dict((i, i in candidate_set) for i in ids)
         if check_mode:
             done.extend(candidates)
             return self._result(ids, done, not_held, failures, before)
