@@ -26,7 +26,7 @@ description:
   - Needs the C(Account | Dashboard | Read) permission.
   - The rules format is described in detail in the collection's C(docs/triage-rules.md).
 author:
-  - secops.mimecast maintainers
+  - secops.mimecast maintainers (!UNKNOWN)
 extends_documentation_fragment:
   - secops.mimecast.connection
   - secops.mimecast.attributes

@@ -206,12 +206,12 @@ def svg_bar_chart(items, title, width=640, bar_height=18, label_width=230, color
         y = gap + i * (bar_height + gap)
         name = _text(item['name'])
         short = name if len(name) <= 34 else name[:33] + '\u2026'
-        bar = int(round(plot * item['count'] / float(maxcount)))
+        length = int(round(plot * item['count'] / float(maxcount)))
         parts.append('<text x="%d" y="%d" text-anchor="end">%s<title>%s</title></text>'
                      % (label_width - 6, y + bar_height - 5, _e(short), _e(name)))
         parts.append('<rect x="%d" y="%d" width="%d" height="%d" fill="%s"></rect>'
-                     % (label_width, y, max(bar, 1 if item['count'] else 0), bar_height, color))
-        parts.append('<text x="%d" y="%d">%d</text>' % (label_width + bar + 4, y + bar_height - 5, item['count']))
+                     % (label_width, y, max(length, 1 if item['count'] else 0), bar_height, color))
+        parts.append('<text x="%d" y="%d">%d</text>' % (label_width + length + 4, y + bar_height - 5, item['count']))
     parts.append('</svg>')
     return ''.join(parts)
 

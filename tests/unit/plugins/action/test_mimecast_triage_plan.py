@@ -45,7 +45,7 @@ class FakeClient(object):
 
 @pytest.fixture
 def calls(monkeypatch):
-    state = {'client': [], 'read': [], 'records': list(RECORDS), 'error': None}
+    state = {'client': [], 'read': [], 'records': list(RECORDS), 'errors': []}
 
     def fake_client(params, warn=None, **kw):
         state['client'].append(dict(params))
@@ -54,8 +54,8 @@ def calls(monkeypatch):
 
     def fake_read(client, page_size=500, max_results=None, progress=None, **options):
         state['read'].append(dict(options, page_size=page_size))
-        if state['error']:
-            raise state['error']
+        for error in state['errors']:
+            raise error
         if progress:
             progress(1, len(state['records']), 5000)
         return iter(state['records'])
@@ -144,8 +144,8 @@ def test_missing_rules(calls):
 
 
 def test_mimecast_error_is_a_failed_result_without_secrets(calls):
-    calls['error'] = MimecastError('Mimecast answered HTTP 403 for key %s: missing permission' % APP_KEY, status=403,
-                                   codes=['err_forbidden'])
+    calls['errors'].append(MimecastError('Mimecast answered HTTP 403 for key %s: missing permission' % APP_KEY, status=403,
+                                         codes=['err_forbidden']))
     result = run_action(dict(CONN, rules=RULES))
     assert result['failed'] is True
     assert 'HTTP 403' in result['msg']
@@ -156,7 +156,7 @@ def test_mimecast_error_is_a_failed_result_without_secrets(calls):
 
 
 def test_bad_date_is_a_failed_result(calls):
-    calls['error'] = plugin.DateError('start \'yesterday\' is not a date')
+    calls['errors'].append(plugin.DateError('start \'yesterday\' is not a date'))
     result = run_action(dict(CONN, rules=RULES, start='yesterday'))
     assert result['failed'] is True and 'not a date' in result['msg']
 

@@ -568,4 +568,6 @@ if HAS_HYPOTHESIS:
         for r in records:
             if r['id'] not in order:
                 order.append(r['id'])
-        assert first['release_ids'] == [i for i in order if i in set(first['release_ids'])]
+        for rule_out in first['rules']:
+            assert rule_out['ids'] == [i for i in order if i in set(rule_out['ids'])]
+        assert first['release_ids'] == [i for r in first['rules'] if r['action'] == 'release' for i in r['ids']]
