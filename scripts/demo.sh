@@ -54,9 +54,8 @@ stop_sim() {
   if [ -n "$SIM_PID" ] && kill -0 "$SIM_PID" 2>/dev/null; then
     if [ "$KEEP_SIM" = "1" ] && [ "$rc" -eq 0 ]; then
       printf '\nThe simulator is still running (DEMO_KEEP_SIM=1), PID %s, at %s\n' "$SIM_PID" "${MIMECAST_BASE_URL:-?}"
-      printf '  use it:   . %s/sim.env && ansible-playbook secops.mimecast.triage -e @%s --check --diff\n' \
-        "$SIM_DIR" "${RULES#"$ROOT"/}"
-      printf '            (with ANSIBLE_COLLECTIONS_PATH=%s)\n' "$ANSIBLE_COLLECTIONS_PATH"
+      printf '  use it:   (. %s/sim.env && ANSIBLE_COLLECTIONS_PATH=%s %s/bin/ansible-playbook secops.mimecast.triage -e @%s --check --diff)\n' \
+        "$SIM_DIR" "$ANSIBLE_COLLECTIONS_PATH" "$VENV" "$RULES"
       printf '  stop it:  kill %s && rm -rf %s\n' "$SIM_PID" "$SIM_DIR"
       return
     fi
