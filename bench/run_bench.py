@@ -1,0 +1,527 @@
+"""`make bench`: the triage playbook against the simulator, next to the per-id way, and the levers one by one.
+
+    .venv/bin/python bench/run_bench.py [--sizes 1000,10000,50000] [--latency-ms 10] [--quick] [--out bench/results]
+                                        [--no-levers] [--levers-only] [--per-id-sample 2000] [--per-id-full-max 10000]
+
+For each N: start the simulator (--held N --latency-ms L), run `ansible-playbook secops.mimecast.triage` with
+bench/rules.yml (report off), measuring wall time, peak RSS of the whole playbook process tree and the API
+requests per endpoint (/_sim/stats), and check the final state. Then reset the simulator to the same seed and do
+the same work the per-id way (bench/per_id.py). The floor is Ansible's fixed start-up (bench/noop.yml: the same
+tasks, no API work) plus requests x latency / concurrency. Figures go to OUT/bench.json and OUT/bench.svg, and a
+markdown copy to OUT/figures.md.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import psutil
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(BENCH)
+SIM_DIR = os.path.join(ROOT, 'simulator')
+sys.path.insert(0, SIM_DIR)
+sys.path.insert(0, BENCH)
+
+from mimecast_sim.testing import Simulator  # noqa: E402  pylint: disable=wrong-import-position
+import svgplot  # noqa: E402  pylint: disable=wrong-import-position
+
+SEED = 1
+DEFAULT_CONCURRENCY = 4
+DEFAULT_BATCH = 100
+LIST_PATH = '/api/gateway/get-hold-message-list'
+RELEASE_PATH = '/api/gateway/hold-release'
+REJECT_PATH = '/api/gateway/hold-reject'
+ENDPOINTS = (LIST_PATH, RELEASE_PATH, REJECT_PATH)
+SHORT = {LIST_PATH: 'list', RELEASE_PATH: 'release', REJECT_PATH: 'reject'}
+
+
+def log(msg=''):
+    print(msg, flush=True)
+
+
+# ------------------------------------------------------------------------------------------ environment
+def tool(name):
+    """A tool of the interpreter running this script (the venv's), else from PATH."""
+    path = os.path.join(os.path.dirname(sys.executable), name)
+    return path if os.path.exists(path) else shutil.which(name)
+
+
+def stage(dest):
+    subprocess.run([sys.executable, os.path.join(ROOT, '.ci', 'stage.py'), '--dest', dest], check=True,
+                   stdout=subprocess.DEVNULL)
+    return dest
+
+
+def ansible_env(collections, sim, extra=None):
+    env = dict(os.environ)
+    env.update(sim.credentials('1.0'))
+    env.update({
+        'ANSIBLE_COLLECTIONS_PATH': collections,
+        'ANSIBLE_CALLBACK_PLUGINS': os.path.join(BENCH, 'callback_plugins'),
+        'ANSIBLE_CALLBACKS_ENABLED': 'bench_timer',
+        'ANSIBLE_LOCALHOST_WARNING': 'False',
+        'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'False',
+        'ANSIBLE_NOCOLOR': '1',
+        'ANSIBLE_RETRY_FILES_ENABLED': 'False',
+    })
+    env.update(extra or {})
+    return env
+
+
+# ------------------------------------------------------------------------------------------ measuring
+PAGE = os.sysconf('SC_PAGE_SIZE') if hasattr(os, 'sysconf') else 4096
+
+
+def _linux_tree(pid):
+    """Pids of ``pid`` and all its descendants from /proc/PID/task/TID/children (cheap; no scan of /proc)."""
+    out, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        out.append(current)
+        try:
+            for tid in os.listdir('/proc/%d/task' % current):
+                with open('/proc/%d/task/%s/children' % (current, tid), encoding='ascii') as fh:
+                    todo.extend(int(c) for c in fh.read().split())
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def _linux_rss(pid):
+    try:
+        with open('/proc/%d/statm' % pid, encoding='ascii') as fh:
+            return int(fh.read().split()[1]) * PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+class TreeRss:
+    """Peak of the summed RSS of a process and all its children, sampled every ``interval`` seconds.
+
+    On Linux it walks /proc/PID/task/*/children (a few file reads per sample, so the sampler does not
+    compete with what it measures on a 2-core machine); elsewhere psutil.
+    """
+
+    def __init__(self, pid, interval=0.025):
+        self.pid = pid
+        self.proc = psutil.Process(pid)
+        self.interval = interval
+        self.peak = 0
+        self.samples = 0
+        self._linux = os.path.exists('/proc/%d/task' % pid)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _sample(self):
+        if self._linux:
+            return sum(_linux_rss(p) for p in _linux_tree(self.pid))
+        total = 0
+        try:
+            procs = [self.proc] + self.proc.children(recursive=True)
+        except psutil.Error:
+            procs = []
+        for proc in procs:
+            try:
+                total += proc.memory_info().rss
+            except psutil.Error:
+                pass
+        return total
+
+    def _loop(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._sample())
+            self.samples += 1
+            self._stop.wait(self.interval)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def run_measured(cmd, env, log_path, cwd=ROOT):
+    """Run ``cmd``; return (returncode, wall seconds, peak tree RSS in MB, CPU seconds of the tree)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with open(log_path, 'wb') as out:
+        started = time.monotonic()
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)  # pylint: disable=consider-using-with
+        with TreeRss(proc.pid) as rss:
+            proc.wait()
+        wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return proc.returncode, wall, rss.peak / 1e6, cpu
+
+
+def requests_by_endpoint(stats):
+    out = {}
+    for path, statuses in (stats.get('by_path') or {}).items():
+        out[SHORT.get(path, path)] = sum(statuses.values())
+    out['total'] = sum(v for k, v in out.items())
+    return out
+
+
+def expected_classes(base_url):
+    """The bench rules applied to the held queue, in plain Python (bench/per_id.py): the expected outcome."""
+    import per_id  # pylint: disable=import-outside-toplevel
+    records, _ = per_id.list_held(base_url, page_size=500)
+    counts = {'release': 0, 'reject': 0, 'keep': 0}
+    for record in records:
+        counts[per_id.classify(record)] += 1
+    return counts, len(json.dumps(records)), len(json.dumps([r['id'] for r in records]))
+
+
+def task_times(path):
+    try:
+        with open(path, encoding='utf-8') as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return {}
+    return {t['name']: round(t['end'] - t['start'], 3) for t in data.get('tasks', [])}
+
+
+def run_playbook(collections, sim, workdir, tag, playbook='secops.mimecast.triage', extra_vars=None):
+    """One triage run against a freshly reset simulator; returns the figures."""
+    sim.reset(seed=SEED)
+    timer = os.path.join(workdir, 'timer-%s.json' % tag)
+    cmd = [tool('ansible-playbook'), playbook, '-e', '@' + os.path.join(BENCH, 'rules.yml')]
+    for key, val in (extra_vars or {}).items():
+        cmd += ['-e', '%s=%s' % (key, val)]
+    code, wall, rss, cpu = run_measured(cmd, ansible_env(collections, sim, {'BENCH_TIMER_OUT': timer}),
+                                        os.path.join(workdir, 'playbook-%s.log' % tag))
+    counts = sim.state()['counts']
+    return {'rc': code, 'wall_s': round(wall, 3), 'peak_rss_mb': round(rss, 1), 'cpu_s': round(cpu, 2),
+            'requests': requests_by_endpoint(sim.stats()), 'counts': {k: counts[k] for k in ('held', 'released', 'rejected')},
+            'tasks_s': task_times(timer), 'log': os.path.join(workdir, 'playbook-%s.log' % tag)}
+
+
+def startup_floor(collections, sim, workdir, repeat=3):
+    """Ansible's fixed cost: bench/noop.yml (the same eight tasks, no API work), best of ``repeat`` runs."""
+    walls = []
+    for index in range(repeat):
+        code, wall, _, _ = run_measured([tool('ansible-playbook'), os.path.join(BENCH, 'noop.yml')], ansible_env(collections, sim),
+                                     os.path.join(workdir, 'noop-%d.log' % index))
+        if code != 0:
+            raise RuntimeError('bench/noop.yml failed, see %s' % os.path.join(workdir, 'noop-%d.log' % index))
+        walls.append(wall)
+    return min(walls), walls
+
+
+def run_per_id(sim, workdir, tag, limit=None):
+    sim.reset(seed=SEED)
+    out = os.path.join(workdir, 'per-id-%s.json' % tag)
+    cmd = [sys.executable, os.path.join(BENCH, 'per_id.py'), '--base-url', sim.base_url, '--out', out]
+    if limit:
+        cmd += ['--limit', str(limit)]
+    code, wall, rss, _ = run_measured(cmd, dict(os.environ), os.path.join(workdir, 'per-id-%s.log' % tag))
+    with open(out, encoding='utf-8') as fh:
+        fig = json.load(fh)
+    fig.update(rc=code, measured_wall_s=round(wall, 3), peak_rss_mb=round(rss, 1), requests=requests_by_endpoint(sim.stats()))
+    sampled = fig['writes_sent'] < fig['writes_total']
+    fig['sampled'] = sampled
+    if sampled:
+        per_write = fig['write_seconds'] / max(fig['writes_sent'], 1)
+        startup = wall - fig['seconds']  # interpreter start-up and imports
+        fig['wall_s'] = round(startup + fig['list_seconds'] + per_write * fig['writes_total'], 3)
+        fig['requests_extrapolated'] = {'list': fig['list_pages'], 'release': fig['release_class'], 'reject': fig['reject_class'],
+                                        'total': fig['list_pages'] + fig['writes_total']}
+        fig['note'] = ('extrapolated linearly from the first %d writes (%.2f ms per write) to all %d'
+                       % (fig['writes_sent'], per_write * 1000, fig['writes_total']))
+    else:
+        fig['wall_s'] = round(wall, 3)
+    return fig
+
+
+# ------------------------------------------------------------------------------------------ one size
+def bench_size(n, args, collections, workdir, startup):
+    log('== N = %d held, latency %g ms' % (n, args.latency_ms))
+    with Simulator(held=n, seed=SEED, latency_ms=args.latency_ms, log_file='/dev/null', startup_timeout=120) as sim:
+        expected, records_bytes, ids_bytes = expected_classes(sim.base_url)
+        runs = [run_playbook(collections, sim, workdir, 'n%d-%d' % (n, i)) for i in range(args.repeat)]
+        ours = min(runs, key=lambda fig: fig['wall_s'])
+        ours['runs_wall_s'] = [fig['wall_s'] for fig in runs]
+        ours['peak_rss_mb'] = max(fig['peak_rss_mb'] for fig in runs)
+        ours['ok'] = (ours['rc'] == 0 and ours['counts']['released'] == expected['release']
+                      and ours['counts']['rejected'] == expected['reject'] and ours['counts']['held'] == expected['keep'])
+        log('   ours:   %.2f s (runs %s; CPU %.1f s), %d requests, peak RSS %.0f MB, state %s' % (
+            ours['wall_s'], ours['runs_wall_s'], ours['cpu_s'], ours['requests']['total'], ours['peak_rss_mb'],
+            'right' if ours['ok'] else 'WRONG'))
+        limit = None if n <= args.per_id_full_max else args.per_id_sample
+        per_id = run_per_id(sim, workdir, 'n%d' % n, limit)
+        if not per_id['sampled']:
+            per_id['ok'] = (per_id['rc'] == 0 and sim.state()['counts']['released'] == expected['release']
+                            and sim.state()['counts']['rejected'] == expected['reject'])
+        else:
+            per_id['ok'] = per_id['rc'] == 0
+        log('   per-id: %.2f s%s, %d requests' % (per_id['wall_s'], ' (extrapolated)' if per_id['sampled'] else '',
+                                                 (per_id.get('requests_extrapolated') or per_id['requests'])['total']))
+    req = ours['requests']
+    writes = req.get('release', 0) + req.get('reject', 0)
+    floor = startup + req['total'] * args.latency_ms / 1000.0 / DEFAULT_CONCURRENCY
+    strict = startup + req.get('list', 0) * args.latency_ms / 1000.0 + writes * args.latency_ms / 1000.0 / DEFAULT_CONCURRENCY
+    per_req = (per_id.get('requests_extrapolated') or per_id['requests'])['total']
+    return {
+        'n': n, 'latency_ms': args.latency_ms, 'expected': expected, 'ours': ours, 'per_id': per_id,
+        'floor_s': round(floor, 3), 'floor_sequential_list_s': round(strict, 3), 'startup_s': round(startup, 3),
+        'plan_result_bytes_ids': ids_bytes, 'held_records_bytes': records_bytes,
+        'ratios': {'requests_per_id_over_ours': round(per_req / max(req['total'], 1), 1),
+                   'wall_per_id_over_ours': round(per_id['wall_s'] / ours['wall_s'], 1),
+                   'ours_over_floor': round(ours['wall_s'] / floor, 2)},
+    }
+
+
+# ------------------------------------------------------------------------------------------ levers
+def lever_driver(sim, mode, ids, batch_size, concurrency):
+    """Run bench/driver.py (HoldAction + MimecastClient, no Ansible) and return its figures."""
+    out = subprocess.run([sys.executable, os.path.join(BENCH, 'driver.py'), '--base-url', sim.base_url, '--mode', mode,
+                          '--batch-size', str(batch_size), '--concurrency', str(concurrency), '--ids-file', ids],
+                         check=True, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=COLLECTIONS_ROOT[0]))
+    return json.loads(out.stdout)
+
+
+COLLECTIONS_ROOT = ['']
+
+
+def sim_throughput(args):
+    out = subprocess.run([sys.executable, os.path.join(SIM_DIR, 'bench_sim.py'), '--held', '10000', '--latency-ms', '0',
+                          '--concurrency', '4', '--seconds', '2'], check=True, capture_output=True, text=True, cwd=SIM_DIR)
+    figures = {}
+    for line in out.stdout.splitlines():
+        match = re.match(r'(.+?)\s+([\d.]+) requests/s', line)
+        if match:
+            figures[match.group(1).strip()] = float(match.group(2))
+    del args
+    return figures
+
+
+def bench_levers(args, collections, workdir):
+    n = args.levers_n
+    log('== levers at N = %d held, latency %g ms' % (n, args.latency_ms))
+    levers = {'n': n, 'latency_ms': args.latency_ms}
+    with Simulator(held=n, seed=SEED, latency_ms=args.latency_ms, log_file='/dev/null', startup_timeout=120) as sim:
+        def pb(tag, **extra):
+            fig = run_playbook(collections, sim, workdir, 'lever-' + tag, extra_vars=extra.pop('_vars', None), **extra)
+            log('   %-28s %7.2f s  %6d requests  peak RSS %4.0f MB' % (tag, fig['wall_s'], fig['requests']['total'], fig['peak_rss_mb']))
+            return {k: fig[k] for k in ('wall_s', 'cpu_s', 'requests', 'peak_rss_mb', 'tasks_s', 'rc', 'counts')}
+
+        levers['batch_size'] = {}
+        for batch in args.lever_batches:
+            levers['batch_size'][batch] = pb('batch=%d,conc=%d' % (batch, DEFAULT_CONCURRENCY),
+                                             _vars={'mimecast_triage_batch_size': batch,
+                                                    'mimecast_triage_concurrency': DEFAULT_CONCURRENCY})
+        levers['concurrency_batch1'] = {}
+        levers['concurrency_default_batch'] = {}
+        for conc in args.lever_concurrency:
+            if conc == DEFAULT_CONCURRENCY and 1 in levers['batch_size']:
+                levers['concurrency_batch1'][conc] = levers['batch_size'][1]
+            else:
+                levers['concurrency_batch1'][conc] = pb('batch=1,conc=%d' % conc, _vars={'mimecast_triage_batch_size': 1,
+                                                                                       'mimecast_triage_concurrency': conc})
+            if conc == DEFAULT_CONCURRENCY and DEFAULT_BATCH in levers['batch_size']:
+                levers['concurrency_default_batch'][conc] = levers['batch_size'][DEFAULT_BATCH]
+            else:
+                levers['concurrency_default_batch'][conc] = pb('batch=%d,conc=%d' % (DEFAULT_BATCH, conc),
+                                                               _vars={'mimecast_triage_batch_size': DEFAULT_BATCH,
+                                                                      'mimecast_triage_concurrency': conc})
+        # the held queue read once (triage passes verify_held: false) vs re-read by each action task
+        verify_pb = os.path.join(workdir, 'triage-verify-held.yml')
+        with open(os.path.join(collections, 'ansible_collections', 'secops', 'mimecast', 'playbooks', 'triage.yml'),
+                  encoding='utf-8') as fh:
+            text = fh.read()
+        with open(verify_pb, 'w', encoding='utf-8') as fh:
+            fh.write(text.replace('verify_held: false', 'verify_held: true'))
+        levers['verify_held'] = {'false': pb('verify_held=false'), 'true': pb('verify_held=true', playbook=verify_pb)}
+
+        # keep-alive vs a new connection per request (the client alone, no Ansible)
+        sim.reset(seed=SEED)
+        import per_id  # pylint: disable=import-outside-toplevel
+        records, _ = per_id.list_held(sim.base_url, page_size=500)
+        ids = [r['id'] for r in records if per_id.classify(r) == 'release'][:args.keepalive_ids]
+        ids_file = os.path.join(workdir, 'release-ids.json')
+        with open(ids_file, 'w', encoding='utf-8') as fh:
+            json.dump(ids, fh)
+        levers['keep_alive'] = {}
+        for mode in ('keepalive', 'fresh'):
+            for batch, conc in ((1, 1), (1, DEFAULT_CONCURRENCY), (DEFAULT_BATCH, DEFAULT_CONCURRENCY)):
+                sim.reset(seed=SEED)
+                fig = lever_driver(sim, mode, ids_file, batch, conc)
+                levers['keep_alive']['%s,batch=%d,conc=%d' % (mode, batch, conc)] = fig
+                log('   %-28s %7.2f s  %6d requests  (%d ids, client only)' % ('%s batch=%d conc=%d' % (mode, batch, conc),
+                                                                              fig['seconds'], fig['requests'], len(ids)))
+    levers['simulator_alone'] = sim_throughput(args)
+    log('   simulator alone (latency 0, 4 clients): %s' % ', '.join('%s %.0f/s' % kv for kv in levers['simulator_alone'].items()))
+    return levers
+
+
+# ------------------------------------------------------------------------------------------ report
+def targets(results, levers, args):
+    out = []
+
+    def check(name, ok, detail):
+        out.append({'target': name, 'pass': bool(ok), 'detail': detail})
+
+    by_n = {r['n']: r for r in results}
+    ten = by_n.get(10000)
+    if ten and args.latency_ms == 10:
+        check('10k: triage wall time < 30 s', ten['ours']['wall_s'] < 30, '%.2f s' % ten['ours']['wall_s'])
+        check('10k: >= 50x fewer API requests than per-id', ten['ratios']['requests_per_id_over_ours'] >= 50,
+              '%.1fx' % ten['ratios']['requests_per_id_over_ours'])
+        check('10k: >= 10x less wall time than per-id', ten['ratios']['wall_per_id_over_ours'] >= 10,
+              '%.1fx' % ten['ratios']['wall_per_id_over_ours'])
+        check('10k: wall time within 1.5x of the floor', ten['ratios']['ours_over_floor'] <= 1.5,
+              '%.2fx (floor %.2f s)' % (ten['ratios']['ours_over_floor'], ten['floor_s']))
+    fifty = by_n.get(50000)
+    if fifty:
+        check('50k: peak RSS of the playbook run < 500 MB', fifty['ours']['peak_rss_mb'] < 500, '%.0f MB' % fifty['ours']['peak_rss_mb'])
+        if ten:
+            # linear: the time above Ansible's fixed start-up grows no faster than N
+            var10 = ten['ours']['wall_s'] - ten['startup_s']
+            var50 = fifty['ours']['wall_s'] - fifty['startup_s']
+            ratio = var50 / var10 if var10 > 0 else float('inf')
+            check('50k: time grows no worse than linearly (10k -> 50k)', ratio <= 5.0 * 1.1,
+                  'variable part x%.2f for x5 held (total %.2f s -> %.2f s)' % (ratio, ten['ours']['wall_s'], fifty['ours']['wall_s']))
+    if levers and 1 in levers.get('batch_size', {}) and ten:
+        best = min(v['wall_s'] for v in levers['concurrency_batch1'].values())
+        conc_best = min(levers['concurrency_batch1'], key=lambda c: levers['concurrency_batch1'][c]['wall_s'])
+        ratio = ten['per_id']['wall_s'] / best
+        check('batch size 1: concurrency alone beats per-id >= 4x (10k)', ratio >= 4,
+              '%.1fx (concurrency %s: %.2f s vs per-id %.2f s)' % (ratio, conc_best, best, ten['per_id']['wall_s']))
+        d4 = levers['concurrency_batch1'].get(DEFAULT_CONCURRENCY)
+        if d4:
+            check('batch size 1 at the default concurrency (4) beats per-id >= 4x (10k)', ten['per_id']['wall_s'] / d4['wall_s'] >= 4,
+                  '%.1fx' % (ten['per_id']['wall_s'] / d4['wall_s']))
+    return out
+
+
+def markdown(data):
+    lines = ['| N held | endpoint requests ours (list/release/reject) | per-id requests | ours wall s | per-id wall s | floor s '
+             '| ours peak RSS MB | per-id peak RSS MB | requests per-id/ours | wall per-id/ours | ours/floor |',
+             '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
+    for r in data['sizes']:
+        q = r['ours']['requests']
+        pq = r['per_id'].get('requests_extrapolated') or r['per_id']['requests']
+        lines.append('| %d | %d (%d/%d/%d) | %d%s | %.2f | %.1f%s | %.2f | %.0f | %.0f | %.0f× | %.0f× | %.2f× |' % (
+            r['n'], q['total'], q.get('list', 0), q.get('release', 0), q.get('reject', 0), pq['total'],
+            ' *' if r['per_id']['sampled'] else '', r['ours']['wall_s'], r['per_id']['wall_s'], ' *' if r['per_id']['sampled'] else '',
+            r['floor_s'], r['ours']['peak_rss_mb'], r['per_id']['peak_rss_mb'], r['ratios']['requests_per_id_over_ours'],
+            r['ratios']['wall_per_id_over_ours'], r['ratios']['ours_over_floor']))
+    lines.append('')
+    lines.append('Per task (s): ' + '; '.join('N=%d: %s' % (r['n'], ', '.join('%s %.2f' % (k.split(' (')[0], v)
+                                                                               for k, v in r['ours']['tasks_s'].items() if v >= 0.1))
+                                              for r in data['sizes']))
+    lev = data.get('levers')
+    if lev:
+        lines += ['', '| lever (N=%d, %g ms) | wall s | requests | peak RSS MB |' % (lev['n'], lev['latency_ms']), '|---|---:|---:|---:|']
+        for title, key in (('batch size %s, concurrency 4', 'batch_size'), ('batch size 1, concurrency %s', 'concurrency_batch1'),
+                           ('batch size 100, concurrency %s', 'concurrency_default_batch'), ('verify_held %s', 'verify_held')):
+            for val, fig in lev.get(key, {}).items():
+                lines.append('| %s | %.2f | %d | %.0f |' % (title % val, fig['wall_s'], fig['requests']['total'], fig['peak_rss_mb']))
+        for name, fig in lev.get('keep_alive', {}).items():
+            lines.append('| client only, %s (%d ids) | %.2f | %d | |' % (name, fig['ids'], fig['seconds'], fig['requests']))
+        for name, rate in lev.get('simulator_alone', {}).items():
+            lines.append('| simulator alone: %s | %.0f requests/s | | |' % (name, rate))
+    lines += ['', '| target | result | figure |', '|---|---|---|']
+    for t in data['targets']:
+        lines.append('| %s | %s | %s |' % (t['target'], 'PASS' if t['pass'] else 'FAIL', t['detail']))
+    return '\n'.join(lines) + '\n'
+
+
+def print_tables(data):
+    for r in data['sizes']:
+        log('')
+        log('N = %d held (latency %g ms; expected release %d, reject %d, keep %d)' % (
+            r['n'], r['latency_ms'], r['expected']['release'], r['expected']['reject'], r['expected']['keep']))
+        pq = r['per_id'].get('requests_extrapolated') or r['per_id']['requests']
+        log('  %-10s %8s %8s %8s %8s %9s %10s' % ('', 'list', 'release', 'reject', 'total', 'wall s', 'peak RSS'))
+        q = r['ours']['requests']
+        log('  %-10s %8d %8d %8d %8d %9.2f %7.0f MB' % ('ours', q.get('list', 0), q.get('release', 0), q.get('reject', 0), q['total'],
+                                                       r['ours']['wall_s'], r['ours']['peak_rss_mb']))
+        log('  %-10s %8d %8d %8d %8d %9.2f %7.0f MB%s' % ('per-id', pq.get('list', 0), pq.get('release', 0), pq.get('reject', 0),
+                                                         pq['total'], r['per_id']['wall_s'], r['per_id']['peak_rss_mb'],
+                                                         '  (%s)' % r['per_id']['note'] if r['per_id']['sampled'] else ''))
+        log('  floor      %.2f s = start-up %.2f s + %d requests x %g ms / %d  (list read sequentially: %.2f s)' % (
+            r['floor_s'], r['startup_s'], q['total'], r['latency_ms'], DEFAULT_CONCURRENCY, r['floor_sequential_list_s']))
+        log('  ratios     requests per-id/ours %.1fx, wall per-id/ours %.1fx, ours/floor %.2fx; final state %s' % (
+            r['ratios']['requests_per_id_over_ours'], r['ratios']['wall_per_id_over_ours'], r['ratios']['ours_over_floor'],
+            'right' if r['ours']['ok'] and r['per_id']['ok'] else 'WRONG'))
+        log('  tasks      %s' % ', '.join('%s %.2f s' % (k, v) for k, v in r['ours']['tasks_s'].items()))
+    log('')
+    for t in data['targets']:
+        log('%s  %s: %s' % ('PASS' if t['pass'] else 'FAIL', t['target'], t['detail']))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description='make bench: triage at scale vs the per-id way')
+    parser.add_argument('--sizes', default='1000,10000,50000', help='comma-separated held counts')
+    parser.add_argument('--latency-ms', type=float, default=10.0)
+    parser.add_argument('--quick', action='store_true', help='1k only, no levers')
+    parser.add_argument('--out', default=os.path.join(BENCH, 'results'))
+    parser.add_argument('--no-levers', action='store_true')
+    parser.add_argument('--levers-only', action='store_true')
+    parser.add_argument('--levers-n', type=int, default=10000)
+    parser.add_argument('--lever-batch-sizes', default='1,10,100,500')
+    parser.add_argument('--lever-concurrencies', default='1,2,4,8')
+    parser.add_argument('--per-id-full-max', type=int, default=10000, help='above this N, the per-id way runs on a sample')
+    parser.add_argument('--per-id-sample', type=int, default=2000)
+    parser.add_argument('--keepalive-ids', type=int, default=2000)
+    parser.add_argument('--repeat', type=int, default=2, help='triage runs per N (the fastest is kept; shared machines are noisy)')
+    args = parser.parse_args(argv)
+    args.lever_batches = [int(v) for v in args.lever_batch_sizes.split(',')]
+    args.lever_concurrency = [int(v) for v in args.lever_concurrencies.split(',')]
+    sizes = [1000] if args.quick else [int(s) for s in args.sizes.split(',') if s.strip()]
+    if args.levers_only:
+        sizes = []
+    os.makedirs(args.out, exist_ok=True)
+    workdir = tempfile.mkdtemp(prefix='mimecast-bench-')
+    collections = stage(os.path.join(workdir, 'collections'))
+    COLLECTIONS_ROOT[0] = collections
+    machine = {'cpus': os.cpu_count(), 'load_average_at_start': [round(v, 2) for v in os.getloadavg()], 'python': platform.python_version(), 'platform': platform.platform(),
+               'memory_gb': round(psutil.virtual_memory().total / 1e9, 1),
+               'ansible_core': subprocess.run([tool('ansible-playbook'), '--version'], capture_output=True, text=True,
+                                              check=False).stdout.splitlines()[0]}
+    log('bench: %s, %d CPUs, Python %s; work dir %s' % (machine['ansible_core'], machine['cpus'], machine['python'], workdir))
+
+    with Simulator(held=10, seed=SEED, log_file='/dev/null') as sim:
+        startup, walls = startup_floor(collections, sim, workdir)
+    log('Ansible fixed start-up (bench/noop.yml, 8 tasks, no API work): %.2f s (runs: %s)' % (
+        startup, ', '.join('%.2f' % w for w in walls)))
+    results = [bench_size(n, args, collections, workdir, startup) for n in sizes]
+    levers = None if (args.quick or args.no_levers) else bench_levers(args, collections, workdir)
+    data = {'command': ' '.join([os.path.relpath(sys.executable, ROOT)] + [os.path.relpath(__file__, ROOT)] + (argv or sys.argv[1:])),
+            'machine': machine, 'latency_ms': args.latency_ms, 'startup_s': round(startup, 3),
+            'startup_runs_s': [round(w, 3) for w in walls], 'default_batch_size': DEFAULT_BATCH,
+            'default_concurrency': DEFAULT_CONCURRENCY, 'sizes': results, 'levers': levers}
+    machine['load_average_at_end'] = [round(v, 2) for v in os.getloadavg()]
+    data['targets'] = targets(results, levers, args)
+    print_tables(data)
+    with open(os.path.join(args.out, 'bench.json'), 'w', encoding='utf-8') as fh:
+        json.dump(data, fh, indent=2, default=str)
+    with open(os.path.join(args.out, 'figures.md'), 'w', encoding='utf-8') as fh:
+        fh.write(markdown(data))
+    if results:
+        with open(os.path.join(args.out, 'bench.svg'), 'w', encoding='utf-8') as fh:
+            fh.write(svgplot.wall_time_plot(data))
+    log('wrote %s (bench.json, figures.md%s)' % (args.out, ', bench.svg' if results else ''))
+    shutil.rmtree(workdir, ignore_errors=True)
+    bad = [r['n'] for r in results if not (r['ours']['ok'] and r['per_id']['ok'])]
+    if bad:
+        log('the final state was wrong for N = %s' % ', '.join(map(str, bad)))
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
