@@ -23,7 +23,7 @@ for entry in "${MATRIX[@]}"; do
     "$venv/bin/python" -m pip install -q -r "$venv/requirements.txt" 2>&1 | { grep -v -E "Location '[^']*' is ignored" || true; }
     touch "$stamp"
   fi
-  "$venv/bin/ansible" --version | head -1
+  "$venv/bin/ansible" --version 2>/dev/null | sed -n 1p
   t0=$SECONDS
   # -k: run the integration tests even when a unit test fails
   if make -k --no-print-directory _units _integration TEST_VENV="$venv"; then

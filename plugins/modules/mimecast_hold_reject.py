@@ -17,7 +17,7 @@ description:
   - Before writing, reads the held queue once (unless O(verify_held=false)) and rejects only ids that are held
     now. An id that is not held any more is neither a change nor a failure, so running the same task twice is
     safe.
-  - When an answer is lost (HTTP 5xx, timeout, dropped connection) the rejection is not sent blindly again: the
+  - When an answer is lost (HTTP 5xx, timeout, dropped connection) the rejection is not sent blindly again; the
     held queue is read again, ids no longer held count as rejected, and only ids still held are sent once more.
   - Every id ends in exactly one of RV(rejected), RV(not_held) or RV(failures). The task fails after processing
     every other id when RV(failures) is not empty.

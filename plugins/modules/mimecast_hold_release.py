@@ -17,7 +17,7 @@ description:
   - Before writing, reads the held queue once (unless O(verify_held=false)) and sends the release only for ids
     that are held now. An id that is not held any more is neither a change nor a failure, so running the
     same task twice is safe and reports RV(ignore:changed=false) the second time.
-  - When an answer is lost (HTTP 5xx, timeout, dropped connection) the release is not sent blindly again:
+  - When an answer is lost (HTTP 5xx, timeout, dropped connection) the release is not sent blindly again;
     the held queue is read again, ids no longer held count as released, and only ids still held are sent once
     more.
   - Every id ends in exactly one of RV(released), RV(not_held) or RV(failures). The task fails after
