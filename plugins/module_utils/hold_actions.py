@@ -278,12 +278,15 @@ def hold_action_argument_spec():
 def run_hold_action(mm, action, result_key, **options):
     """Module body shared by release and reject: validate, act, build the result (``mm`` is a MimecastModule)."""
     params = mm.params
+    problem = None
     try:
         ids = clean_ids(params['ids'])
         runner = HoldAction(mm.client, action, batch_size=params['batch_size'], concurrency=params['concurrency'],
                             verify_held=params['verify_held'], **options)
     except InputError as exc:
-        mm.fail(str(exc))
+        problem = str(exc)
+    if problem:
+        mm.fail(problem)
     outcome = runner.run(ids, check_mode=mm.check_mode)
     result = {
         'changed': bool(outcome['done']),

@@ -47,14 +47,19 @@ class MimecastModule(object):
         """Call ``action(self)`` and exit with its result dict; errors become ``fail_json``.
 
         The client is built first so that credential problems are reported before anything else.
+        ``fail_json`` is called outside the ``except`` block so that no traceback (which would quote
+        source lines) is added to the result at high verbosity.
         """
+        error = None
         try:
             self.client  # pylint: disable=pointless-statement
             result = action(self)
         except MimecastError as exc:
-            self.module.fail_json(msg=exc.msg, error=exc.to_dict())
+            error = dict(msg=exc.msg, error=exc.to_dict())
         except DateError as exc:
-            self.module.fail_json(msg=str(exc))
+            error = dict(msg=str(exc))
+        if error is not None:
+            self.module.fail_json(**error)
         if result.pop('_failed', False):
             self.module.fail_json(**result)
         self.module.exit_json(**result)

@@ -173,7 +173,8 @@ def test_empty_list_makes_no_request(monkeypatch, fake_session):
 @pytest.mark.parametrize('ids', [['a1', ''], ['   '], ['a1', None]], ids=['empty', 'blank', 'null'])
 def test_invalid_ids_fail_before_any_request(monkeypatch, fake_session, ids):
     done = run(monkeypatch, fake_session, ids=ids)
-    assert done.failed and 'empty' in done.result['msg']
+    # a None element is refused by ansible-core's own type check on older cores, by the module on newer ones
+    assert done.failed and ('empty' in done.result['msg'] or "option 'ids'" in done.result['msg'])
     assert fake_session.calls == []
 
 
