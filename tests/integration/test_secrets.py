@@ -105,9 +105,8 @@ def module_tasks(sim, api):
             {'name': 'plan ' + label, 'secops.mimecast.mimecast_triage_plan': dict(args, rules=RULES), 'ignore_errors': True},
         ]
     # a write whose answer is lost and cannot be re-checked (503 on every later read): outcome unknown
-    tasks.append({'name': 'release lost', 'secops.mimecast.mimecast_hold_release': {'ids': ids[2:3], 'verify_held': False,
-                                                                                   'retries': 0},
-                  'ignore_errors': True})
+    lost = {'ids': ids[2:3], 'verify_held': False, 'retries': 0}
+    tasks.append({'name': 'release lost', 'secops.mimecast.mimecast_hold_release': lost, 'ignore_errors': True})
     return tasks
 
 
