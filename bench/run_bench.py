@@ -18,6 +18,7 @@ import platform
 import re
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -212,8 +213,8 @@ def startup_floor(collections, sim, workdir, repeat=3):
     """Ansible's fixed cost: bench/noop.yml (the same eight tasks, no API work), best of ``repeat`` runs."""
     walls = []
     for index in range(repeat):
-        code, wall, _, _ = run_measured([tool('ansible-playbook'), os.path.join(BENCH, 'noop.yml')], ansible_env(collections, sim),
-                                     os.path.join(workdir, 'noop-%d.log' % index))
+        cmd = [tool('ansible-playbook'), os.path.join(BENCH, 'noop.yml')]
+        code, wall, _, _ = run_measured(cmd, ansible_env(collections, sim), os.path.join(workdir, 'noop-%d.log' % index))
         if code != 0:
             raise RuntimeError('bench/noop.yml failed, see %s' % os.path.join(workdir, 'noop-%d.log' % index))
         walls.append(wall)
@@ -266,8 +267,8 @@ def bench_size(n, args, collections, workdir, startup):
                             and sim.state()['counts']['rejected'] == expected['reject'])
         else:
             per_id['ok'] = per_id['rc'] == 0
-        log('   per-id: %.2f s%s, %d requests' % (per_id['wall_s'], ' (extrapolated)' if per_id['sampled'] else '',
-                                                 (per_id.get('requests_extrapolated') or per_id['requests'])['total']))
+        per_total = (per_id.get('requests_extrapolated') or per_id['requests'])['total']
+        log('   per-id: %.2f s%s, %d requests' % (per_id['wall_s'], ' (extrapolated)' if per_id['sampled'] else '', per_total))
     req = ours['requests']
     writes = req.get('release', 0) + req.get('reject', 0)
     floor = startup + req['total'] * args.latency_ms / 1000.0 / DEFAULT_CONCURRENCY
@@ -328,8 +329,8 @@ def bench_levers(args, collections, workdir):
             if conc == DEFAULT_CONCURRENCY and 1 in levers['batch_size']:
                 levers['concurrency_batch1'][conc] = levers['batch_size'][1]
             else:
-                levers['concurrency_batch1'][conc] = pb('batch=1,conc=%d' % conc, _vars={'mimecast_triage_batch_size': 1,
-                                                                                       'mimecast_triage_concurrency': conc})
+                levers['concurrency_batch1'][conc] = pb('batch=1,conc=%d' % conc,
+                                                        _vars={'mimecast_triage_batch_size': 1, 'mimecast_triage_concurrency': conc})
             if conc == DEFAULT_CONCURRENCY and DEFAULT_BATCH in levers['batch_size']:
                 levers['concurrency_default_batch'][conc] = levers['batch_size'][DEFAULT_BATCH]
             else:
@@ -359,8 +360,8 @@ def bench_levers(args, collections, workdir):
                 sim.reset(seed=SEED)
                 fig = lever_driver(sim, mode, ids_file, batch, conc)
                 levers['keep_alive']['%s,batch=%d,conc=%d' % (mode, batch, conc)] = fig
-                log('   %-28s %7.2f s  %6d requests  (%d ids, client only)' % ('%s batch=%d conc=%d' % (mode, batch, conc),
-                                                                              fig['seconds'], fig['requests'], len(ids)))
+                label = '%s batch=%d conc=%d' % (mode, batch, conc)
+                log('   %-28s %7.2f s  %6d requests  (%d ids, client only)' % (label, fig['seconds'], fig['requests'], len(ids)))
     levers['simulator_alone'] = sim_throughput(args)
     log('   simulator alone (latency 0, 4 clients): %s' % ', '.join('%s %.0f/s' % kv for kv in levers['simulator_alone'].items()))
     return levers
@@ -407,21 +408,22 @@ def targets(results, levers, args):
 
 
 def markdown(data):
-    lines = ['| N held | endpoint requests ours (list/release/reject) | per-id requests | ours wall s | per-id wall s | floor s '
+    lines = ['| N held | requests ours (list/release/reject) | per-id requests | ours wall s (CPU s) | per-id wall s | floor s '
              '| ours peak RSS MB | per-id peak RSS MB | requests per-id/ours | wall per-id/ours | ours/floor |',
              '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
     for r in data['sizes']:
         q = r['ours']['requests']
         pq = r['per_id'].get('requests_extrapolated') or r['per_id']['requests']
-        lines.append('| %d | %d (%d/%d/%d) | %d%s | %.2f | %.1f%s | %.2f | %.0f | %.0f | %.0f× | %.0f× | %.2f× |' % (
+        lines.append('| %d | %d (%d/%d/%d) | %d%s | %.2f (%.1f) | %.1f%s | %.2f | %.0f | %.0f | %.0f× | %.0f× | %.2f× |' % (
             r['n'], q['total'], q.get('list', 0), q.get('release', 0), q.get('reject', 0), pq['total'],
-            ' *' if r['per_id']['sampled'] else '', r['ours']['wall_s'], r['per_id']['wall_s'], ' *' if r['per_id']['sampled'] else '',
+            ' *' if r['per_id']['sampled'] else '', r['ours']['wall_s'], r['ours'].get('cpu_s', 0), r['per_id']['wall_s'],
+            ' *' if r['per_id']['sampled'] else '',
             r['floor_s'], r['ours']['peak_rss_mb'], r['per_id']['peak_rss_mb'], r['ratios']['requests_per_id_over_ours'],
             r['ratios']['wall_per_id_over_ours'], r['ratios']['ours_over_floor']))
     lines.append('')
-    lines.append('Per task (s): ' + '; '.join('N=%d: %s' % (r['n'], ', '.join('%s %.2f' % (k.split(' (')[0], v)
-                                                                               for k, v in r['ours']['tasks_s'].items() if v >= 0.1))
-                                              for r in data['sizes']))
+    for r in data['sizes']:
+        tasks = ', '.join('%s %.2f' % (k.split(' (')[0], v) for k, v in r['ours']['tasks_s'].items() if v >= 0.1)
+        lines.append('- per task at N=%d (s): %s' % (r['n'], tasks))
     lev = data.get('levers')
     if lev:
         lines += ['', '| lever (N=%d, %g ms) | wall s | requests | peak RSS MB |' % (lev['n'], lev['latency_ms']), '|---|---:|---:|---:|']
@@ -447,11 +449,12 @@ def print_tables(data):
         pq = r['per_id'].get('requests_extrapolated') or r['per_id']['requests']
         log('  %-10s %8s %8s %8s %8s %9s %10s' % ('', 'list', 'release', 'reject', 'total', 'wall s', 'peak RSS'))
         q = r['ours']['requests']
-        log('  %-10s %8d %8d %8d %8d %9.2f %7.0f MB' % ('ours', q.get('list', 0), q.get('release', 0), q.get('reject', 0), q['total'],
-                                                       r['ours']['wall_s'], r['ours']['peak_rss_mb']))
-        log('  %-10s %8d %8d %8d %8d %9.2f %7.0f MB%s' % ('per-id', pq.get('list', 0), pq.get('release', 0), pq.get('reject', 0),
-                                                         pq['total'], r['per_id']['wall_s'], r['per_id']['peak_rss_mb'],
-                                                         '  (%s)' % r['per_id']['note'] if r['per_id']['sampled'] else ''))
+        log('  %-10s %8d %8d %8d %8d %9.2f %7.0f MB  (CPU %.1f s)' % (
+            'ours', q.get('list', 0), q.get('release', 0), q.get('reject', 0), q['total'], r['ours']['wall_s'],
+            r['ours']['peak_rss_mb'], r['ours'].get('cpu_s', 0)))
+        log('  %-10s %8d %8d %8d %8d %9.2f %7.0f MB%s' % (
+            'per-id', pq.get('list', 0), pq.get('release', 0), pq.get('reject', 0), pq['total'], r['per_id']['wall_s'],
+            r['per_id']['peak_rss_mb'], '  (%s)' % r['per_id']['note'] if r['per_id']['sampled'] else ''))
         log('  floor      %.2f s = start-up %.2f s + %d requests x %g ms / %d  (list read sequentially: %.2f s)' % (
             r['floor_s'], r['startup_s'], q['total'], r['latency_ms'], DEFAULT_CONCURRENCY, r['floor_sequential_list_s']))
         log('  ratios     requests per-id/ours %.1fx, wall per-id/ours %.1fx, ours/floor %.2fx; final state %s' % (
@@ -464,6 +467,8 @@ def print_tables(data):
 
 
 def main(argv=None):
+    # a SIGTERM unwinds like Ctrl-C, so that the simulators started here are stopped
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     parser = argparse.ArgumentParser(description='make bench: triage at scale vs the per-id way')
     parser.add_argument('--sizes', default='1000,10000,50000', help='comma-separated held counts')
     parser.add_argument('--latency-ms', type=float, default=10.0)
@@ -478,7 +483,19 @@ def main(argv=None):
     parser.add_argument('--per-id-sample', type=int, default=2000)
     parser.add_argument('--keepalive-ids', type=int, default=2000)
     parser.add_argument('--repeat', type=int, default=2, help='triage runs per N (the fastest is kept; shared machines are noisy)')
+    parser.add_argument('--render', metavar='BENCH_JSON', help='only re-render figures.md and bench.svg from a bench.json')
     args = parser.parse_args(argv)
+    if args.render:
+        with open(args.render, encoding='utf-8') as fh:
+            data = json.load(fh)
+        os.makedirs(args.out, exist_ok=True)
+        with open(os.path.join(args.out, 'figures.md'), 'w', encoding='utf-8') as fh:
+            fh.write(markdown(data))
+        if data['sizes']:
+            with open(os.path.join(args.out, 'bench.svg'), 'w', encoding='utf-8') as fh:
+                fh.write(svgplot.wall_time_plot(data))
+        print_tables(data)
+        return 0
     args.lever_batches = [int(v) for v in args.lever_batch_sizes.split(',')]
     args.lever_concurrency = [int(v) for v in args.lever_concurrencies.split(',')]
     sizes = [1000] if args.quick else [int(s) for s in args.sizes.split(',') if s.strip()]
@@ -488,7 +505,8 @@ def main(argv=None):
     workdir = tempfile.mkdtemp(prefix='mimecast-bench-')
     collections = stage(os.path.join(workdir, 'collections'))
     COLLECTIONS_ROOT[0] = collections
-    machine = {'cpus': os.cpu_count(), 'load_average_at_start': [round(v, 2) for v in os.getloadavg()], 'python': platform.python_version(), 'platform': platform.platform(),
+    machine = {'cpus': os.cpu_count(), 'load_average_at_start': [round(v, 2) for v in os.getloadavg()],
+               'python': platform.python_version(), 'platform': platform.platform(),
                'memory_gb': round(psutil.virtual_memory().total / 1e9, 1),
                'ansible_core': subprocess.run([tool('ansible-playbook'), '--version'], capture_output=True, text=True,
                                               check=False).stdout.splitlines()[0]}
