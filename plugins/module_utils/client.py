@@ -351,7 +351,7 @@ class MimecastClient(object):
         self.max_retry_wait = float(max_retry_wait)
         self.validate_certs = bool(validate_certs)
         self._warn = warn or (lambda msg: None)
-        self._sleep = sleep or (lambda seconds: time.sleep(seconds))
+        self._sleep = sleep or _sleep
         self._lock = threading.Lock()
         self._waited = 0.0
         self._not_before = 0.0
@@ -611,6 +611,11 @@ class MimecastClient(object):
                 self._warn('Mimecast %s returned a page token already seen; stopping after %d records' % (path, count))
                 return
             seen.add(token)
+
+
+def _sleep(seconds):
+    """``time.sleep`` looked up at call time (so tests can patch it)."""
+    time.sleep(seconds)
 
 
 def _exc_text(exc):

@@ -51,9 +51,12 @@ options:
       - REVIEWER DISAPPROVES OF CONTENT
       - INAPPROPRIATE COMMUNICATION
       - MESSAGE GOES AGAINST EMAIL POLICIES
-  message:
+  rejection_message:
     description:
-      - Text returned to the sender, passed as given.
+      - Text returned to the sender, passed to the API as given.
+      - In a task, write it as O(rejection_message) or as C(message), the API's own name; the collection's
+        action plugin turns C(message) into O(rejection_message) (C(message) cannot be declared as a module
+        option because Ansible reserves that name).
     type: str
   notify:
     description:
@@ -147,11 +150,11 @@ def main():
     argument_spec = hold_action_argument_spec()
     argument_spec.update(
         reason_type=dict(type='str', choices=list(REASON_TYPES)),
-        message=dict(type='str'),
+        rejection_message=dict(type='str'),
         notify=dict(type='bool', default=False),
     )
     MimecastModule(argument_spec).run(lambda mm: run_hold_action(
-        mm, 'reject', 'rejected', reason_type=mm.params['reason_type'], message=mm.params['message'],
+        mm, 'reject', 'rejected', reason_type=mm.params['reason_type'], message=mm.params['rejection_message'],
         notify=mm.params['notify']))
 
 

@@ -75,7 +75,7 @@ def test_empty_list_does_nothing(monkeypatch):
 def test_reject_options_passed_and_invalid_reason_refused(monkeypatch):
     api = FakeApi(IDS)
     done = run(monkeypatch, mimecast_hold_reject.main, api, id=['a1'], reason_type='MESSAGE GOES AGAINST EMAIL POLICIES',
-               message='Blocked by policy', notify=True)
+               rejection_message='Blocked by policy', notify=True)
     assert done.result['rejected'] == ['a1']
     assert api.writes()[0]['json']['data'] == [{'ids': ['a1'], 'notify': True, 'reasonType': 'MESSAGE GOES AGAINST EMAIL POLICIES',
                                                 'message': 'Blocked by policy'}]

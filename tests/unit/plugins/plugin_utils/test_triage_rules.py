@@ -560,6 +560,13 @@ if HAS_HYPOTHESIS:
     @SETTINGS
     @given(rules=RULES, records=st.lists(RECORD, max_size=40))
     def test_property_plan_is_deterministic_and_order_of_records_kept(rules, records):
+        # one record per id: which record of a repeated id gets planned is a separate property
+        unique, seen = [], set()
+        for r in records:
+            if r['id'] not in seen:
+                seen.add(r['id'])
+                unique.append(r)
+        records = unique
         compiled = validate_rules(rules)
         first = plan(compiled, records, NOW)
         second = plan(compiled, list(records), NOW)
