@@ -38,9 +38,15 @@ def _as_list(value):
     return [value]
 
 
-def _task_error(result):
-    """(code, message) of a task that failed as a whole (no per-id outcome), or None."""
-    if not isinstance(result, dict) or not result.get('failed'):
+def _task_error(result, done_key):
+    """(code, message) of a task that failed as a whole (no per-id outcome), or None.
+
+    The playbook registers the action tasks with ``failed_when: false``, which clears ``failed``:
+    a result with a ``msg`` but without its per-id lists failed as a whole all the same.
+    """
+    if not isinstance(result, dict):
+        return None
+    if not result.get('failed') and not (result.get('msg') and done_key not in result):
         return None
     error = result.get('error') if isinstance(result.get('error'), dict) else {}
     codes = error.get('codes') or []
@@ -70,7 +76,7 @@ def _absorb(result, done_key, ids, done, not_held, failures, failed_ids):
             'message': failure.get('message'),
             'retryable': bool(failure.get('retryable', False)),
         })
-    error = _task_error(result)
+    error = _task_error(result, done_key)
     # ids the task was given but for which it reported nothing: failed (the task died, or said nothing of them)
     for rid in ids:
         if rid in done or rid in not_held or rid in failed_ids:

@@ -269,6 +269,9 @@ def _t_recipient(record, field, rx, now_epoch):
     return False
 
 
+ROUTES = ('INBOUND', 'OUTBOUND', 'INTERNAL', 'EXTERNAL')
+
+
 def _t_route(record, field, route, now_epoch):
     value = record.get('route')
     return isinstance(value, str) and value.strip().lower() == route
@@ -344,6 +347,9 @@ def _compile_match(label, match, problems):
         elif key == 'route':
             if not isinstance(value, str) or not value.strip():
                 problems.append('%s: match.route must be a non-empty string (e.g. INBOUND, OUTBOUND, INTERNAL), not %r' % (label, value))
+                continue
+            if value.strip().upper() not in ROUTES:
+                problems.append('%s: match.route must be one of %s, not %r' % (label, ', '.join(ROUTES), value))
                 continue
             tests.append(('route', None, value.strip().lower()))
         elif key == 'has_attachments':

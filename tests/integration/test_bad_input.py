@@ -293,15 +293,10 @@ def test_bad_rules_file_for_the_playbook(sim, tmp_path):
 @pytest.mark.parametrize('extra, expect', [
     ({'mimecast_triage_start': 'last tuesday'}, "start 'last tuesday' is not a date"),
     ({'mimecast_triage_end': '2026-11-20T08:00:00'}, 'ambiguous'),
-    pytest.param({'mimecast_triage_batch_size': 501}, 'batch_size must be between 1 and 500', marks=pytest.mark.xfail(
-        strict=True, reason='plugin_utils/triage_report.py: a release task that failed as a whole under failed_when: false '
-        'is reported as no_outcome per id, without the module message')),
-    pytest.param({'mimecast_triage_concurrency': 'lots'}, 'concurrency', marks=pytest.mark.xfail(
-        strict=True, reason='plugin_utils/triage_report.py: the module message is lost (see above)')),
-    pytest.param({'mimecast_triage_admin': 'everyone'}, 'everyone', marks=pytest.mark.xfail(
-        strict=True, reason='playbooks/triage.yml: "| bool" turns an invalid admin value into false, silently')),
-    pytest.param({'mimecast_triage_batch_size': 0}, 'batch_size must be between 1 and 500', marks=pytest.mark.xfail(
-        strict=True, reason='playbooks/triage.yml: default(omit, true) drops a batch_size of 0 silently')),
+    ({'mimecast_triage_batch_size': 501}, 'batch_size must be between 1 and 500'),
+    ({'mimecast_triage_concurrency': 'lots'}, 'concurrency'),
+    ({'mimecast_triage_admin': 'everyone'}, 'everyone'),
+    ({'mimecast_triage_batch_size': 0}, 'batch_size must be between 1 and 500'),
 ])
 def test_bad_playbook_variables(sim, tmp_path, extra, expect):
     rules = yaml.safe_load(yaml.safe_dump(RULES))

@@ -303,8 +303,8 @@ def test_route_exact_case_insensitive():
     records = [rec('in', route='INBOUND'), rec('out', route='OUTBOUND'), rec('lower', route='outbound'), rec('int', route='INTERNAL')]
     result = run([rule('O', {'route': 'Outbound'}, action='release')], records)
     assert result['release_ids'] == ['out', 'lower']
-    # exact, not a regex / substring
-    assert run([rule('O', {'route': 'BOUND'}, action='release')], records)['release_ids'] == []
+    # exact, not a regex / substring: a partial route is not even a valid rule
+    assert 'match.route must be one of' in errors_of([rule('O', {'route': 'BOUND'}, action='release')])
 
 
 @pytest.mark.parametrize('wanted, expected', [(True, ['att', 'att_str']), (False, ['plain', 'plain_str']), ('true', ['att', 'att_str'])])
@@ -578,3 +578,8 @@ if HAS_HYPOTHESIS:
         for rule_out in first['rules']:
             assert rule_out['ids'] == [i for i in order if i in set(rule_out['ids'])]
         assert first['release_ids'] == [i for r in first['rules'] if r['action'] == 'release' for i in r['ids']]
+
+
+def test_unknown_route_is_refused():
+    msg = errors_of([rule('Keep odd routes', {'route': 'sideways'}, action='keep')])
+    assert "rule #1 'Keep odd routes': match.route must be one of INBOUND, OUTBOUND, INTERNAL, EXTERNAL, not 'sideways'" in msg
