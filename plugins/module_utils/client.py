@@ -117,8 +117,8 @@ class MimecastError(Exception):
 def mc_date(now=None):
     """The ``x-mc-date`` header value, e.g. ``Tue, 24 Nov 2015 12:50:11 UTC`` (locale independent)."""
     t = time.gmtime(time.time() if now is None else now)
-    return '%s, %02d %s %04d %02d:%02d:%02d UTC' % (_DAYS[t.tm_wday], t.tm_mday, _MONTHS[t.tm_mon - 1], t.tm_year,
-                                                   t.tm_hour, t.tm_min, t.tm_sec)
+    return '%s, %02d %s %04d %02d:%02d:%02d UTC' % (
+        _DAYS[t.tm_wday], t.tm_mday, _MONTHS[t.tm_mon - 1], t.tm_year, t.tm_hour, t.tm_min, t.tm_sec)
 
 
 def decode_secret_key(secret_key):

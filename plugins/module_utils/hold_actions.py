@@ -256,8 +256,8 @@ def summary_message(action, result, check_mode):
     verb = {'release': 'released', 'reject': 'rejected'}[action]
     prefix = 'Would have %s' % verb if check_mode else verb.capitalize()
     total = len(result['done']) + len(result['not_held']) + len(result['failures'])
-    msg = '%s %d, not held %d, failed %d (of %d ids)' % (prefix, len(result['done']), len(result['not_held']),
-                                                          len(result['failures']), total)
+    msg = '%s %d, not held %d, failed %d (of %d ids)' % (
+        prefix, len(result['done']), len(result['not_held']), len(result['failures']), total)
     if result['failures']:
         shown = ', '.join('%s (%s)' % (f['id'], f['code']) for f in result['failures'][:10])
         more = len(result['failures']) - 10

@@ -118,7 +118,7 @@ def test_release_exactly_once_however_often_run(sim, style):
     result = first.result()
     assert result['changed'] is True and sorted(result['released']) == sorted(held[:5])
     assert result['not_held'] == ['eNpUnknownId0001'] and result['failures'] == []
-    for _ in range(2):
+    for dummy in range(2):
         again = run_adhoc(sim, 'mimecast_hold_release', {'ids': ids})
         assert again.rc == 0 and again.result()['changed'] is False, again
         assert sorted(again.result()['not_held']) == sorted(ids)

@@ -42,7 +42,8 @@ def vendor_signature(secret_key, hdr_date, request_id, uri, app_key):
     return sig.decode()
 
 
-def make_client(session, params=V1_PARAMS, **kwargs):
+def make_client(session, params=None, **kwargs):
+    params = params or V1_PARAMS
     warnings = []
     sleeps = []
     kwargs.setdefault('retries', 2)
@@ -134,7 +135,7 @@ class TestEnvelope(object):
         assert err.value.codes == ['err_validation'] and 'bad' in err.value.msg
 
     def test_malformed_read_retried_then_error(self, fake_session):
-        for _ in range(3):
+        for dummy in range(3):
             fake_session.add(200, text='{"data": [')
         client = make_client(fake_session)
         with pytest.raises(MimecastError) as err:

@@ -96,7 +96,7 @@ def test_release_classifies_and_rerun_is_unchanged(style):
     assert sorted(written) == IDS[3:6] and len(api.reads()) == 1
     again = HoldAction(api.client(), 'release').run(IDS[3:9])
     assert again['done'] == [] and sorted(again['not_held']) == IDS[3:9]
-    assert [a for a in api.acted] == [('release', i) for i in IDS[3:6]]
+    assert list(api.acted) == [('release', i) for i in IDS[3:6]]
 
 
 def test_reject_sends_ids_array_with_options():
