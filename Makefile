@@ -158,9 +158,11 @@ demo: venv
 	$(call need,scripts/demo.sh)
 	bash $(ROOT)/scripts/demo.sh
 
+BENCH_ARGS ?=
+
 bench: venv
 	$(call need,bench/run_bench.py)
-	$(VPY) $(ROOT)/bench/run_bench.py
+	$(VPY) $(ROOT)/bench/run_bench.py $(BENCH_ARGS)
 
 sim: venv
 	$(call need,simulator/mimecast_sim)

@@ -265,37 +265,53 @@ def summary_message(action, result, check_mode):
     return msg
 
 
-def hold_action_argument_spec():
-    """Options shared by mimecast_hold_release and mimecast_hold_reject."""
-    return dict(
+ACTIONS = {
+    # action: (key of the done ids in results, module)
+    'release': ('released', 'secops.mimecast.mimecast_hold_release'),
+    'reject': ('rejected', 'secops.mimecast.mimecast_hold_reject'),
+}
+
+
+def hold_action_argument_spec(action='release'):
+    """Options of mimecast_hold_release (``action='release'``) or mimecast_hold_reject (``'reject'``)."""
+    spec = dict(
         ids=dict(type='list', elements='str', required=True, aliases=['id']),
         batch_size=dict(type='int', default=100),
         concurrency=dict(type='int', default=4),
         verify_held=dict(type='bool', default=True),
     )
+    if action == 'reject':
+        spec.update(
+            reason_type=dict(type='str', choices=list(REASON_TYPES)),
+            rejection_message=dict(type='str'),
+            notify=dict(type='bool', default=False),
+        )
+    return spec
 
 
-def run_hold_action(mm, action, result_key, **options):
-    """Module body shared by release and reject: validate, act, build the result (``mm`` is a MimecastModule)."""
-    params = mm.params
-    problem = None
-    try:
-        ids = clean_ids(params['ids'])
-        runner = HoldAction(mm.client, action, batch_size=params['batch_size'], concurrency=params['concurrency'],
-                            verify_held=params['verify_held'], **options)
-    except InputError as exc:
-        problem = str(exc)
-    if problem:
-        mm.fail(problem)
-    outcome = runner.run(ids, check_mode=mm.check_mode)
+def hold_action_result(client, params, action, check_mode=False, diff=False):
+    """Validate, act and build the task result of a release or reject task.
+
+    Shared by the modules and by their controller-side action plugins. Raises :class:`InputError`
+    before any API call for bad input; the result has ``_failed`` set when some ids failed.
+    """
+    result_key = ACTIONS[action][0]
+    options = {}
+    if action == 'reject':
+        options = dict(reason_type=params.get('reason_type'), message=params.get('rejection_message'),
+                       notify=params.get('notify'))
+    ids = clean_ids(params['ids'])
+    runner = HoldAction(client, action, batch_size=params['batch_size'], concurrency=params['concurrency'],
+                        verify_held=params['verify_held'], **options)
+    outcome = runner.run(ids, check_mode=check_mode)
     result = {
         'changed': bool(outcome['done']),
         result_key: outcome['done'],
         'not_held': outcome['not_held'],
         'failures': outcome['failures'],
-        'msg': summary_message(action, outcome, mm.check_mode),
+        'msg': summary_message(action, outcome, check_mode),
     }
-    if mm.module._diff:
+    if diff:
         result['diff'] = {
             'before': {'held': sorted(i for i, held in outcome['before'].items() if held)},
             'after': {'held': sorted(i for i, held in outcome['after'].items() if held)},
@@ -303,3 +319,14 @@ def run_hold_action(mm, action, result_key, **options):
     if outcome['failures']:
         result['_failed'] = True
     return result
+
+
+def run_hold_action(mm, action):
+    """Module body of release and reject (``mm`` is a MimecastModule)."""
+    problem = None
+    try:
+        return hold_action_result(mm.client, mm.params, action, check_mode=mm.check_mode, diff=mm.module._diff)
+    except InputError as exc:
+        problem = str(exc)
+    mm.fail(problem)
+    return None

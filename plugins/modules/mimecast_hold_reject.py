@@ -138,24 +138,12 @@ msg:
   sample: Rejected 5, not held 0, failed 0 (of 5 ids)
 '''
 
-from ansible_collections.secops.mimecast.plugins.module_utils.hold_actions import (
-    REASON_TYPES,
-    hold_action_argument_spec,
-    run_hold_action,
-)
+from ansible_collections.secops.mimecast.plugins.module_utils.hold_actions import hold_action_argument_spec, run_hold_action
 from ansible_collections.secops.mimecast.plugins.module_utils.module import MimecastModule
 
 
 def main():
-    argument_spec = hold_action_argument_spec()
-    argument_spec.update(
-        reason_type=dict(type='str', choices=list(REASON_TYPES)),
-        rejection_message=dict(type='str'),
-        notify=dict(type='bool', default=False),
-    )
-    MimecastModule(argument_spec).run(lambda mm: run_hold_action(
-        mm, 'reject', 'rejected', reason_type=mm.params['reason_type'], message=mm.params['rejection_message'],
-        notify=mm.params['notify']))
+    MimecastModule(hold_action_argument_spec('reject')).run(lambda mm: run_hold_action(mm, 'reject'))
 
 
 if __name__ == '__main__':

@@ -121,7 +121,7 @@ from ansible_collections.secops.mimecast.plugins.module_utils.module import Mime
 
 
 def main():
-    MimecastModule(hold_action_argument_spec()).run(lambda mm: run_hold_action(mm, 'release', 'released'))
+    MimecastModule(hold_action_argument_spec('release')).run(lambda mm: run_hold_action(mm, 'release'))
 
 
 if __name__ == '__main__':

@@ -222,3 +222,35 @@ def test_rate_limit_budget_exhausted_is_clear(sim):
     run = run_adhoc(sim, 'mimecast_held_info', {'page_size': 5}, env={'MIMECAST_MAX_RETRY_WAIT': '1'})
     assert run.rc != 0, run
     assert 'max_retry_wait' in run.result()['msg']
+
+
+def test_module_path_with_task_environment(sim, tmp_path):
+    """A task ``environment`` makes the action plugin run the module itself (not in-process): same outcome."""
+    held = sim.state()['held']
+    playbook = tmp_path / 'module_path.yml'
+    playbook.write_text(textwrap.dedent('''\
+        - name: Release and reject through the modules
+          hosts: localhost
+          gather_facts: false
+          tasks:
+            - name: Release
+              secops.mimecast.mimecast_hold_release:
+                ids: {release}
+              environment:
+                MIMECAST_TIMEOUT: "20"
+            - name: Reject
+              secops.mimecast.mimecast_hold_reject:
+                ids: {reject}
+                reason_type: INAPPROPRIATE COMMUNICATION
+                message: Not here
+              environment:
+                MIMECAST_TIMEOUT: "20"
+        ''').format(release=held[:2] + ['eNpGone'], reject=held[2:3]))
+    run = run_playbook(sim, str(playbook))
+    assert run.rc == 0, run
+    release = run.result('Release')
+    assert 'invocation' in release  # only modules echo their arguments
+    assert sorted(release['released']) == sorted(held[:2]) and release['not_held'] == ['eNpGone']
+    assert run.result('Reject')['rejected'] == held[2:3]
+    assert sorted(actions(sim)) == sorted([('release', i) for i in held[:2]] + [('reject', held[2])])
+    assert [a['message'] for a in sim.audit() if a['action'] == 'reject'] == ['Not here']
