@@ -25,15 +25,10 @@ __metaclass__ = type
 import datetime
 import re
 
+from ansible_collections.secops.mimecast.plugins.module_utils.hold_actions import REASON_TYPES
+
 ACTIONS = ('release', 'reject', 'keep')
 
-REASON_TYPES = (
-    'MESSAGE CONTAINS UNDESIRABLE CONTENT',
-    'MESSAGE CONTAINS CONFIDENTIAL INFORMATION',
-    'REVIEWER DISAPPROVES OF CONTENT',
-    'INAPPROPRIATE COMMUNICATION',
-    'MESSAGE GOES AGAINST EMAIL POLICIES',
-)
 
 RULE_KEYS = ('name', 'match', 'action', 'reason_type', 'message', 'notify')
 REJECT_ONLY_KEYS = ('reason_type', 'message', 'notify')

@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import json
 import os
 import subprocess
@@ -15,6 +16,7 @@ import sys
 import tempfile
 
 import pytest
+import yaml
 
 from mimecast_sim.testing import Simulator
 
@@ -24,6 +26,34 @@ BIN = os.path.dirname(sys.executable)
 
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+EXAMPLES = os.path.join(HERE, '..', '..', 'docs', 'rules-examples')
+HOLD_LIST = '/api/gateway/get-hold-message-list'
+
+
+def demo_rules():
+    """The rules of the demo (docs/rules-examples/demo-rules.yml)."""
+    with open(os.path.join(EXAMPLES, 'demo-rules.yml')) as handle:
+        return yaml.safe_load(handle)['mimecast_triage_rules']
+
+
+def held_records(sim, api='1.0'):
+    """Every held record (raw camelCase), read straight from the simulator the way the triage plan reads it."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    item = {'admin': True, 'start': (now - datetime.timedelta(days=14)).strftime('%Y-%m-%dT%H:%M:%S+0000'),
+            'end': now.strftime('%Y-%m-%dT%H:%M:%S+0000')}
+    records, token = [], None
+    while True:
+        pagination = {'pageSize': 500}
+        if token:
+            pagination['pageToken'] = token
+        status, dummy, body = sim.call(HOLD_LIST, [item], meta={'pagination': pagination}, api=api)
+        assert status == 200 and not body.get('fail'), body
+        records.extend(body['data'])
+        token = body['meta'].get('pagination', {}).get('next')
+        if not token:
+            return records
 
 
 class Run(object):

@@ -11,33 +11,16 @@ __metaclass__ = type
 import collections
 import datetime
 import json
-import os
 import threading
 
 import pytest
-import yaml
 
-from conftest import run_playbook
+from conftest import demo_rules, held_records, run_playbook
 
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import plan, validate_rules
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-EXAMPLES = os.path.join(HERE, '..', '..', 'docs', 'rules-examples')
-LIST = '/api/gateway/get-hold-message-list'
 
 
-def demo_rules():
-    with open(os.path.join(EXAMPLES, 'demo-rules.yml')) as handle:
-        return yaml.safe_load(handle)['mimecast_triage_rules']
-
-
-def held_records(sim):
-    now = datetime.datetime.now(datetime.timezone.utc)
-    item = {'admin': True, 'start': (now - datetime.timedelta(days=14)).strftime('%Y-%m-%dT%H:%M:%S+0000'),
-            'end': now.strftime('%Y-%m-%dT%H:%M:%S+0000')}
-    status, dummy, body = sim.call(LIST, [item], meta={'pagination': {'pageSize': 500}})
-    assert status == 200 and not body['meta'].get('pagination', {}).get('next'), body
-    return body['data']
 
 
 def read_json(path):

@@ -20,15 +20,11 @@ import json
 import os
 
 import pytest
-import yaml
 
-from conftest import run_adhoc, run_playbook
+from conftest import HOLD_LIST as LIST, demo_rules, held_records, run_adhoc, run_playbook
 
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import plan, validate_rules
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-EXAMPLES = os.path.join(HERE, '..', '..', 'docs', 'rules-examples')
-LIST = '/api/gateway/get-hold-message-list'
 RELEASE = '/api/gateway/hold-release'
 REJECT = '/api/gateway/hold-reject'
 HELD = 60
@@ -58,27 +54,6 @@ UNKNOWN_CODES = ('outcome_unknown', 'transport_error', 'http_503', 'err_service_
                  'no_answer_for_id')
 
 
-def demo_rules():
-    with open(os.path.join(EXAMPLES, 'demo-rules.yml')) as handle:
-        return yaml.safe_load(handle)['mimecast_triage_rules']
-
-
-def held_records(sim, api='1.0'):
-    """Every held record (raw camelCase), read straight from the simulator the way the plan reads it."""
-    now = datetime.datetime.now(datetime.timezone.utc)
-    item = {'admin': True, 'start': (now - datetime.timedelta(days=14)).strftime('%Y-%m-%dT%H:%M:%S+0000'),
-            'end': now.strftime('%Y-%m-%dT%H:%M:%S+0000')}
-    records, token = [], None
-    while True:
-        pagination = {'pageSize': 500}
-        if token:
-            pagination['pageToken'] = token
-        status, dummy, body = sim.call(LIST, [item], meta={'pagination': pagination}, api=api)
-        assert status == 200 and not body.get('fail'), body
-        records.extend(body['data'])
-        token = body['meta'].get('pagination', {}).get('next')
-        if not token:
-            return records
 
 
 def expectation(sim, rules):
