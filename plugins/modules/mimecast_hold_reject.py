@@ -22,6 +22,11 @@ description:
   - Every id ends in exactly one of RV(rejected), RV(not_held) or RV(failures). The task fails after processing
     every other id when RV(failures) is not empty.
   - Needs the C(Account | Monitoring | Held | Edit) and C(Account | Dashboard | Read) permissions.
+notes:
+  - With a local connection (the usual case, a play on localhost) the action plugin of the collection runs this in the
+    controller's process, without starting a module, so large id lists are not copied into module arguments
+    and back. With another connection, C(become), a task C(environment) or C(async) the module runs as usual.
+    Both ways behave the same.
 author:
   - secops.mimecast maintainers (!UNKNOWN)
 extends_documentation_fragment:
