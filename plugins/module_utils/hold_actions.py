@@ -45,6 +45,8 @@ def clean_ids(ids):
     seen = set()
     out = []
     for index, value in enumerate(ids or []):
+        if value is None:
+            value = ''
         if not isinstance(value, str):
             problems.append('ids[%d] is not a string (%s)' % (index, type(value).__name__))
             continue

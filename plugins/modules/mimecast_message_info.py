@@ -168,6 +168,7 @@ failures:
 '''
 
 from ansible_collections.secops.mimecast.plugins.module_utils.client import iter_fail_errors
+from ansible_collections.secops.mimecast.plugins.module_utils.hold_actions import InputError, clean_ids
 from ansible_collections.secops.mimecast.plugins.module_utils.module import MimecastModule
 from ansible_collections.secops.mimecast.plugins.module_utils.records import snake_case
 
@@ -188,17 +189,6 @@ def fail_id(entry):
     if isinstance(key, dict):
         key = key.get('id')
     return key if isinstance(key, str) else None
-
-
-def unique_ids(mm, ids):
-    out = []
-    for position, value in enumerate(ids or []):
-        value = (value or '').strip()
-        if not value:
-            mm.fail('ids[%d] is empty: every id must be a non-empty Mimecast message id' % position)
-        if value not in out:
-            out.append(value)
-    return out
 
 
 def lookup(client, batch, found, extra, not_found, failures):
@@ -234,7 +224,10 @@ def lookup(client, batch, found, extra, not_found, failures):
 
 
 def message_info(mm):
-    ids = unique_ids(mm, mm.params['ids'])
+    try:
+        ids = clean_ids(mm.params['ids'])
+    except InputError as exc:
+        return dict(_failed=True, msg=str(exc), messages=[], not_found=[])
     size = 1 if mm.client.scheme == '2.0' else V1_BATCH
     found, extra, not_found, failures = {}, [], [], []
     for offset in range(0, len(ids), size):
