@@ -54,8 +54,6 @@ UNKNOWN_CODES = ('outcome_unknown', 'transport_error', 'http_503', 'err_service_
                  'no_answer_for_id')
 
 
-
-
 def expectation(sim, rules):
     records = held_records(sim)
     outcome = plan(validate_rules(rules), records, datetime.datetime.now(datetime.timezone.utc))

@@ -24,8 +24,6 @@ HELD = 200
 CONF = 'MESSAGE CONTAINS CONFIDENTIAL INFORMATION'
 
 
-
-
 def recap_changed(run):
     found = re.findall(r'localhost\s*:\s*ok=\d+\s+changed=(\d+)', run.output)
     assert found, run
