@@ -186,7 +186,8 @@ h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid 
 table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.25em .6em;text-align:left;vertical-align:top}
 th{background:#f4f4f4}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .kpi{display:inline-block;margin-right:2em}.kpi b{font-size:1.6em;display:block}
-.subject{max-width:34em;overflow-wrap:anywhere}svg text{font-size:12px;font-family:inherit}
+.subject{min-width:14em;max-width:34em;overflow-wrap:anywhere}td.id{font-family:monospace;font-size:.8em;white-space:nowrap;max-width:14em;overflow:hidden;text-overflow:ellipsis}
+td.nowrap{white-space:nowrap}svg text{font-size:12px;font-family:inherit}
 """
 
 
@@ -225,6 +226,10 @@ def _html_table(headers, rows, numeric=()):
                 cells.append('<td class="n">%s</td>' % _e(cell))
             elif headers[i] == 'subject':
                 cells.append('<td class="subject">%s</td>' % _e(cell))
+            elif headers[i] == 'id':
+                cells.append('<td class="id" title="%s">%s</td>' % (_e(cell), _e(cell)))
+            elif headers[i] == 'received':
+                cells.append('<td class="nowrap">%s</td>' % _e(cell))
             else:
                 cells.append('<td>%s</td>' % _e(cell))
         out.append('<tr>%s</tr>' % ''.join(cells))
