@@ -201,8 +201,6 @@ from ansible_collections.secops.mimecast.plugins.module_utils.records import sna
 
 def list_held(mm):
     params = mm.params
-    if not 1 <= params['page_size'] <= 500:
-        mm.fail('page_size must be between 1 and 500; got %d' % params['page_size'])
     if params['max_results'] is not None and params['max_results'] < 1:
         mm.fail('max_results must be 1 or more; got %d' % params['max_results'])
     records = read_held(mm.client, page_size=params['page_size'], max_results=params['max_results'],

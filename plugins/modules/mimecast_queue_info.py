@@ -234,8 +234,6 @@ def queue_records(data):
 
 def list_queue(mm):
     params = mm.params
-    if not 1 <= params['page_size'] <= 500:
-        mm.fail('page_size must be between 1 and 500; got %d' % params['page_size'])
     if params['max_results'] is not None and params['max_results'] < 1:
         mm.fail('max_results must be 1 or more; got %d' % params['max_results'])
     records = mm.client.paginate(QUEUE_PATH, queue_request(params), page_size=params['page_size'],
