@@ -26,6 +26,7 @@ from ansible_collections.secops.mimecast.plugins.module_utils.client import (
 )
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import DateError
 from ansible_collections.secops.mimecast.plugins.module_utils.held import read_held
+from ansible_collections.secops.mimecast.plugins.plugin_utils.secrets import masked
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import RulesError, plan, validate_rules
 
 try:
@@ -69,15 +70,6 @@ def load_rules(value):
     return value
 
 
-def scrub(text, secrets):
-    """Replace every secret value found in ``text`` with ********."""
-    if not isinstance(text, str):
-        return text
-    for secret in sorted(secrets, key=len, reverse=True):
-        if secret and len(secret) >= 3 and secret in text:
-            text = text.replace(secret, '********')
-    return text
-
 
 class ActionModule(ActionBase):
 
@@ -93,18 +85,21 @@ class ActionModule(ActionBase):
         result['changed'] = False
 
         validation = ArgumentSpecValidator(plan_argument_spec()).validate(dict(self._task.args))
+        # every message and warning may quote an API answer: mask secrets the way modules do
+        return masked(self._plan(result, validation), validation._no_log_values)
+
+    def _plan(self, result, validation):
         params = validation.validated_parameters
-        secrets = set(str(params[name]) for name, spec in plan_argument_spec().items() if spec.get('no_log') and params.get(name))
 
         # 1. the rules, before anything else (and before any API call)
         try:
             compiled = validate_rules(load_rules(params.get('rules')))
         except RulesError as exc:
-            result.update(failed=True, msg=scrub(str(exc), secrets), rule_errors=exc.problems)
+            result.update(failed=True, msg=str(exc), rule_errors=exc.problems)
             return result
 
         if validation.error_messages:
-            result.update(failed=True, msg=scrub('Invalid options: %s' % '; '.join(validation.error_messages), secrets))
+            result.update(failed=True, msg='Invalid options: %s' % '; '.join(validation.error_messages))
             return result
         page_size = params['page_size']
         if not 1 <= page_size <= 500:
@@ -113,9 +108,6 @@ class ActionModule(ActionBase):
 
         warnings = []
         task_name = self._task.get_name() if hasattr(self._task, 'get_name') else 'mimecast_triage_plan'
-
-        def warn(msg):
-            warnings.append(scrub(msg, secrets))
 
         def progress(pages, count, total):
             if total and total >= PROGRESS_MIN_RECORDS and (pages == 1 or pages % PROGRESS_EVERY_PAGES == 0 or count >= total):
@@ -127,14 +119,14 @@ class ActionModule(ActionBase):
         collecting = gc.isenabled()
         gc.disable()
         try:
-            client = client_from_params(params, warn=warn)
+            client = client_from_params(params, warn=warnings.append)
             records = read_held(client, page_size=page_size, progress=progress, admin=params['admin'],
                                 start=params['start'], end=params['end'], now=now)
             outcome = plan(compiled, records, now)
         except MimecastError as exc:
-            result.update(failed=True, msg=scrub(exc.msg, secrets), error=exc.to_dict())
+            result.update(failed=True, msg=exc.msg, error=exc.to_dict())
         except DateError as exc:
-            result.update(failed=True, msg=scrub(str(exc), secrets))
+            result.update(failed=True, msg=str(exc))
         else:
             result.update(outcome)
             result['msg'] = 'Planned %d held messages: release %d, reject %d (%d groups), keep %d' % (

@@ -94,14 +94,13 @@ class HoldAction(object):
         self.message = message
         self.notify = bool(notify)
         self.resend_rounds = resend_rounds
-        self.requests = {'read': 0, 'write': 0}
 
     # ---------------------------------------------------------------- public
     def run(self, ids, check_mode=False):
         """Process ``ids`` (already cleaned); return the classification and the held state before."""
         done, not_held, failures = [], [], []
         if not ids:
-            return self._result(ids, done, not_held, failures, {})
+            return self._result(done, not_held, failures, {})
         if self.verify_held:
             held = self._held_now()
             candidates = [i for i in ids if i in held]
@@ -112,7 +111,7 @@ class HoldAction(object):
         before = dict((i, i in candidate_set) for i in ids)
         if check_mode:
             done.extend(candidates)
-            return self._result(ids, done, not_held, failures, before)
+            return self._result(done, not_held, failures, before)
 
         pending = candidates
         for round_no in range(self.resend_rounds + 1):
@@ -143,11 +142,10 @@ class HoldAction(object):
             if round_no == self.resend_rounds:
                 failures.extend(self._failure(i, *errors.get(i, ('outcome_unknown', 'no answer', True)))
                                 for i in pending)
-        return self._result(ids, done, not_held, failures, before)
+        return self._result(done, not_held, failures, before)
 
     # ------------------------------------------------------------- internals
     def _held_now(self):
-        self.requests['read'] += 1
         return held_ids(self.client, page_size=self.page_size)
 
     def _failure(self, msg_id, code, message, retryable):
@@ -175,7 +173,6 @@ class HoldAction(object):
             if state['fatal'] is not None:
                 return batch, state['fatal']
             try:
-                self.requests['write'] += 1
                 return batch, self.client.call(self.path, self._payload(batch), write=True)
             except MimecastError as exc:
                 if exc.status in _FATAL_STATUSES:
@@ -233,11 +230,10 @@ class HoldAction(object):
             for i in missing:
                 outcome['errors'][i] = ('no_answer_for_id', 'the answer did not mention this id', True)
 
-    def _result(self, ids, done, not_held, failures, before):
+    def _result(self, done, not_held, failures, before):
         done_set = set(done)
         after = dict((i, held and i not in done_set) for i, held in before.items())
-        return {'done': done, 'not_held': not_held, 'failures': failures, 'before': before, 'after': after,
-                'requests': dict(self.requests)}
+        return {'done': done, 'not_held': not_held, 'failures': failures, 'before': before, 'after': after}
 
 
 def _fail_ids(entry, batch):

@@ -17,7 +17,6 @@ __metaclass__ = type
 import gc
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 
@@ -33,6 +32,7 @@ from ansible_collections.secops.mimecast.plugins.module_utils.hold_actions impor
     hold_action_argument_spec,
     hold_action_result,
 )
+from ansible_collections.secops.mimecast.plugins.plugin_utils.secrets import masked
 
 LOCAL_TRANSPORTS = ('local', 'ansible.builtin.local')
 
@@ -81,7 +81,7 @@ class HoldActionBase(ActionBase):
             if isinstance(validation.errors.errors[0], UnsupportedError):
                 # worded as AnsibleModule words it
                 msg = 'Unsupported parameters for (%s) module: %s' % (ACTIONS[self.ACTION][1], msg)
-            return self._masked(dict(failed=True, msg=msg), no_log_values)
+            return masked(dict(failed=True, msg=msg), no_log_values)
         warnings = []
         outcome = None
         # Large id lists only grow the heap here: cyclic garbage collection would walk them (and
@@ -104,8 +104,4 @@ class HoldActionBase(ActionBase):
             outcome['failed'] = True
         if warnings:
             outcome['warnings'] = warnings
-        return self._masked(outcome, no_log_values)
-
-    @staticmethod
-    def _masked(result, no_log_values):
-        return remove_values(result, no_log_values) if no_log_values else result
+        return masked(outcome, no_log_values)
