@@ -70,7 +70,6 @@ def load_rules(value):
     return value
 
 
-
 class ActionModule(ActionBase):
 
     TRANSFERS_FILES = False
