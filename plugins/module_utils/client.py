@@ -576,18 +576,18 @@ class MimecastClient(object):
         return MimecastError(msg, status=status, codes=codes, retryable=False, request_id=request_id, path=path)
 
     # ------------------------------------------------------------ pagination
-    def paginate(self, path, item=None, page_size=100, max_results=None, records=None, progress=None):
+    def paginate(self, path, item=None, page_size=100, max_results=None, records=None, progress=None, token=None):
         """Yield records across pages, following ``meta.pagination.next``.
 
         ``item`` is the single ``data`` entry sent with every page; ``records(data)`` extracts the
         records of a page (default: the ``data`` list itself). Stops on a missing ``next``, a
-        repeated token, ``max_results`` records, or raises on a ``fail`` entry.
+        repeated token, ``max_results`` records, or raises on a ``fail`` entry. ``token`` starts
+        from a page other than the first (the ``next`` of a page already read).
         """
         if not 1 <= int(page_size) <= 500:
             raise MimecastError('page_size must be between 1 and 500; got %r' % (page_size,))
         extract = records or (lambda data: data)
-        token = None
-        seen = set()
+        seen = set([token]) if token else set()
         count = 0
         pages = 0
         while True:

@@ -7,7 +7,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.secops.mimecast.plugins.module_utils.dates import api_range
+import datetime
+import math
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import api_range, format_api, parse_date
 
 HOLD_LIST_PATH = '/api/gateway/get-hold-message-list'
 SEARCH_FIELDS = ('all', 'subject', 'sender', 'recipient', 'reason_code')
@@ -40,11 +45,104 @@ def read_held(client, page_size=500, max_results=None, progress=None, **options)
     return client.paginate(HOLD_LIST_PATH, item, page_size=page_size, max_results=max_results, progress=progress)
 
 
-def held_ids(client, page_size=500):
-    """The set of ids held now, for every recipient (one paginated read).
+def split_window(start, end, parts):
+    """``parts`` consecutive windows covering ``start``..``end`` (API date strings), as (start, end) pairs.
+
+    Each window but the last ends one second after the next one starts: whether the API compares
+    ``start`` and ``end`` inclusively or not, and whatever precision it keeps, every moment of the
+    whole window lies inside at least one of them (a message on a boundary may come twice; callers
+    drop repeated ids). Returns ``[]`` when the window is too short to split.
+    """
+    first, last = parse_date(start, name='start'), parse_date(end, name='end')
+    span = int((last - first).total_seconds())
+    if parts < 2 or span < 2 * parts:
+        return []
+    bounds = [first + datetime.timedelta(seconds=span * k // parts) for k in range(parts)] + [last]
+    overlap = datetime.timedelta(seconds=1)
+    return [(format_api(bounds[k]), format_api(bounds[k + 1] + overlap) if k < parts - 1 else end)
+            for k in range(parts)]
+
+
+class _Progress(object):
+    """Pages and records read so far across threads, reported through ``progress(pages, count, total)``."""
+
+    def __init__(self, progress, total):
+        self.progress = progress
+        self.total = total
+        self.pages = 0
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def page(self, records):
+        with self._lock:
+            self.pages += 1
+            self.count += records
+            if self.progress is not None:
+                self.progress(self.pages, self.count, self.total)
+
+
+def read_held_all(client, page_size=500, concurrency=1, progress=None, **options):
+    """Every held record matching ``options`` (a list), reading up to ``concurrency`` time windows at once.
+
+    The first page is read over the whole window. When more pages follow, the window is cut into
+    ``concurrency`` consecutive time windows, each read by its own cursor in its own thread, and the
+    answers are merged newest window first, each id once. A queue that fits one page costs one
+    request, as before; a queue of 20 pages costs about 24 requests, read in about a quarter of the
+    time. Windows are equal spans of time: a queue whose messages all arrived in one window is read
+    as fast as one cursor can go, never slower.
+    """
+    item = held_list_request(client.scheme, **options)
+    first = client.call(HOLD_LIST_PATH, [item], meta={'pagination': {'pageSize': int(page_size)}})
+    first.raise_for_fail()
+    records = list(first.data)
+    total = (first.meta.get('pagination') or {}).get('totalCount') if isinstance(first.meta, dict) else None
+    tracker = _Progress(progress, total if isinstance(total, int) else None)
+    tracker.page(len(records))
+    token = first.next_token
+    if not token:
+        return records
+    windows = []
+    pages_left = math.ceil((tracker.total - len(records)) / float(page_size)) if tracker.total else None
+    if concurrency > 1 and item.get('start') and item.get('end') and (pages_left is None or pages_left > 1):
+        windows = split_window(item['start'], item['end'], int(concurrency))
+    if not windows:
+        rest = client.paginate(HOLD_LIST_PATH, item, page_size=page_size, token=token,
+                               progress=lambda pages, count, total: tracker.page(0))
+        for record in rest:
+            records.append(record)
+            tracker.count += 1
+        return records
+
+    def read_window(bounds):
+        window = dict(item, start=bounds[0], end=bounds[1])
+        got = []
+        counted = [0]
+
+        def on_page(pages, count, total):
+            tracker.page(count - counted[0])
+            counted[0] = count
+        got.extend(client.paginate(HOLD_LIST_PATH, window, page_size=page_size, progress=on_page))
+        return got
+
+    with ThreadPoolExecutor(max_workers=len(windows)) as pool:
+        parts = list(pool.map(read_window, windows))
+    merged, seen = [], set()
+    for part in reversed(parts):  # newest window first, as the API lists them
+        for record in part:
+            rid = record.get('id') if isinstance(record, dict) else None
+            if rid is not None:
+                if rid in seen:
+                    continue
+                seen.add(rid)
+            merged.append(record)
+    return merged
+
+
+def held_ids(client, page_size=500, concurrency=1):
+    """The set of ids held now, for every recipient (one read of the whole queue).
 
     The window is explicit and wider than the 14 days a message stays held, so that an API default
     window can never hide a held message from the check.
     """
-    records = read_held(client, page_size=page_size, admin=True, start='-30d', end='+1d')
-    return set(record.get('id') for record in records if record.get('id'))
+    records = read_held_all(client, page_size=page_size, concurrency=concurrency, admin=True, start='-30d', end='+1d')
+    return set(record.get('id') for record in records if isinstance(record, dict) and record.get('id'))

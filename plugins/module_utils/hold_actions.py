@@ -76,7 +76,7 @@ class HoldAction(object):
     """Release (``action='release'``) or reject (``action='reject'``) held messages by id."""
 
     def __init__(self, client, action, batch_size=100, concurrency=4, verify_held=True, page_size=500,
-                 reason_type=None, message=None, notify=False, resend_rounds=1):
+                 reason_type=None, message=None, notify=False, resend_rounds=1, progress=None):
         if action not in ('release', 'reject'):
             raise InputError('action must be release or reject')
         if action == 'reject' and reason_type is not None and reason_type not in REASON_TYPES:
@@ -94,6 +94,7 @@ class HoldAction(object):
         self.message = message
         self.notify = bool(notify)
         self.resend_rounds = resend_rounds
+        self.progress = progress  # progress(ids answered, ids to send), after every answer
 
     # ---------------------------------------------------------------- public
     def run(self, ids, check_mode=False):
@@ -146,7 +147,7 @@ class HoldAction(object):
 
     # ------------------------------------------------------------- internals
     def _held_now(self):
-        return held_ids(self.client, page_size=self.page_size)
+        return held_ids(self.client, page_size=self.page_size, concurrency=self.concurrency)
 
     def _failure(self, msg_id, code, message, retryable):
         return {'id': msg_id, 'code': code, 'message': message, 'retryable': bool(retryable)}
@@ -180,11 +181,15 @@ class HoldAction(object):
                 return batch, exc
 
         if self.concurrency == 1 or len(batches) == 1:
-            results = [send(b) for b in batches]
+            self._sort_answers((send(b) for b in batches), outcome, len(ids))
         else:
             with ThreadPoolExecutor(max_workers=min(self.concurrency, len(batches))) as pool:
-                results = list(pool.map(send, batches))
-        for batch, answer in results:
+                self._sort_answers(pool.map(send, batches), outcome, len(ids))
+        return outcome
+
+    def _sort_answers(self, answers, outcome, total):
+        answered = 0
+        for batch, answer in answers:
             if isinstance(answer, MimecastError):
                 if answer.outcome_unknown:
                     outcome['unknown'].extend(batch)
@@ -194,7 +199,9 @@ class HoldAction(object):
                     outcome['failures'].extend(self._failure(i, answer.code, answer.msg, answer.retryable) for i in batch)
             else:
                 self._classify(batch, answer, outcome)
-        return outcome
+            answered += len(batch)
+            if self.progress is not None:
+                self.progress(answered, total)
 
     def _classify(self, batch, response, outcome):
         """Match ``data`` and ``fail`` entries of one answer to the ids sent."""

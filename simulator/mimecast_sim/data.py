@@ -2,6 +2,7 @@
 
 import base64
 import datetime
+import functools
 import json
 import random
 import time
@@ -17,6 +18,7 @@ def fmt_date(ts):
     return time.strftime(DATE_FMT, time.gmtime(ts))
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_api_date(value):
     """Parse 2011-12-03T10:15:30+0000 (any offset) to epoch seconds; ValueError if invalid."""
     return int(datetime.datetime.strptime(value, '%Y-%m-%dT%H:%M:%S%z').timestamp())

@@ -5,6 +5,7 @@ import base64
 import binascii
 import collections
 import datetime
+import functools
 import hashlib
 import hmac
 import json
@@ -95,6 +96,17 @@ class Fault:
 
     def to_dict(self):
         return {'kind': self.kind, 'path': self.path, 'probability': self.probability, 'count': self.count, 'ms': self.ms, 'seconds': self.seconds}
+
+
+@functools.lru_cache(maxsize=512)
+def _mc_date(date):
+    """The x-mc-date header as a timestamp, or None (clients send the same second many times)."""
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(date, fmt).replace(tzinfo=datetime.timezone.utc).timestamp()
+        except ValueError:
+            continue
+    return None
 
 
 class Simulator:
@@ -193,13 +205,7 @@ class Simulator:
         if request.headers.get('x-mc-app-id') != self.creds['app_id']:
             return '1.0', (401, 'err_xdk_invalid_app_id', 'x-mc-app-id is missing or does not match the application')
         date = request.headers.get('x-mc-date', '')
-        parsed = None
-        for fmt in DATE_FORMATS:
-            try:
-                parsed = datetime.datetime.strptime(date, fmt).replace(tzinfo=datetime.timezone.utc).timestamp()
-                break
-            except ValueError:
-                continue
+        parsed = _mc_date(date)
         if parsed is None:
             return '1.0', (401, 'err_xdk_invalid_date', "x-mc-date is missing or not in the form 'Tue, 24 Nov 2015 12:50:11 UTC'")
         skew = parsed - self.now()

@@ -177,7 +177,9 @@ class State:
         self.version = 0        # bumped on add (invalidates filtered lists)
         self.write_version = 0  # bumped on release/reject (invalidates counts)
         self.cache = {}
+        self._order = None
         self.audit = []
+        self._stamp = (None, '')
 
     # ---- held list -------------------------------------------------------
     def add_messages(self, items):
@@ -238,13 +240,27 @@ class State:
             return True
         return match
 
+    def _ordered(self):
+        """Every held-list message sorted by (date received, id), and their dates: built once per version."""
+        if self._order is None or self._order[0] != self.version:
+            items = sorted(self.messages, key=lambda m: (m.ts, m.id))
+            self._order = (self.version, items, [m.ts for m in items], [(m.ts, m.id) for m in items])
+        return self._order[1], self._order[2], self._order[3]
+
     def filtered(self, flt):
         fp = fingerprint(flt)
         entry = self.cache.get(fp)
         if entry is None or entry['version'] != self.version:
-            match = self._hold_match(flt)
-            items = sorted((m for m in self.messages if match(m)), key=lambda m: (m.ts, m.id))
-            entry = {'version': self.version, 'items': items, 'keys': [(m.ts, m.id) for m in items], 'wv': -1, 'count': 0}
+            ordered, dates, keys = self._ordered()
+            # the date window by bisection; the other conditions (if any) message by message
+            lo = 0 if flt['start'] is None else bisect.bisect_left(dates, flt['start'])
+            hi = len(ordered) if flt['end'] is None else bisect.bisect_right(dates, flt['end'])
+            items, keys = ordered[lo:hi], keys[lo:hi]
+            if flt.get('user') is not None or flt['search'] or any(flt['filter'].values()):
+                match = self._hold_match(flt)
+                items = [m for m in items if match(m)]
+                keys = [(m.ts, m.id) for m in items]
+            entry = {'version': self.version, 'items': items, 'keys': keys, 'wv': -1, 'count': 0}
             if len(self.cache) > 256:
                 self.cache.clear()
             self.cache[fp] = entry
@@ -337,9 +353,15 @@ class State:
             return False
         msg.state = 'released' if action == 'release' else 'rejected'
         self.write_version += 1
-        self.audit.append({'seq': len(self.audit) + 1, 'action': action, 'id': mid, 'at': time.strftime('%Y-%m-%dT%H:%M:%S+0000', time.gmtime()),
+        self.audit.append({'seq': len(self.audit) + 1, 'action': action, 'id': mid, 'at': self._now_text(),
                            'reason_type': reason_type, 'message': message, 'notify': notify, 'auth': auth})
         return True
+
+    def _now_text(self):
+        second = int(time.time())
+        if self._stamp[0] != second:
+            self._stamp = (second, time.strftime('%Y-%m-%dT%H:%M:%S+0000', time.gmtime(second)))
+        return self._stamp[1]
 
     def summary(self):
         counts = {}

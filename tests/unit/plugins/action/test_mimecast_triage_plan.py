@@ -14,6 +14,8 @@ from unittest.mock import MagicMock
 import pytest
 
 from ansible_collections.secops.mimecast.plugins.action import mimecast_triage_plan as plugin
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import DateError
+from ansible_collections.secops.mimecast.plugins.plugin_utils import triage_action as base
 from ansible_collections.secops.mimecast.plugins.module_utils.client import MimecastError
 
 SECRET = 'c2VjcmV0LXNlY3JldC1zZWNyZXQ='
@@ -52,18 +54,18 @@ def calls(monkeypatch):
         warn('rate limited; waiting 1.0 s (key %s)' % SECRET)
         return FakeClient()
 
-    def fake_read(client, page_size=500, max_results=None, progress=None, **options):
-        state['read'].append(dict(options, page_size=page_size))
+    def fake_read(client, page_size=500, concurrency=1, progress=None, **options):
+        state['read'].append(dict(options, page_size=page_size, concurrency=concurrency))
         for error in state['errors']:
             raise error
         if progress:
             progress(1, len(state['records']), 5000)
-        return iter(state['records'])
+        return list(state['records'])
 
-    monkeypatch.setattr(plugin, 'client_from_params', fake_client)
-    monkeypatch.setattr(plugin, 'read_held', fake_read)
+    monkeypatch.setattr(base, 'client_from_params', fake_client)
+    monkeypatch.setattr(base, 'read_held_all', fake_read)
     displayed = []
-    monkeypatch.setattr(plugin.display, 'display', lambda msg, *a, **kw: displayed.append(msg))
+    monkeypatch.setattr(base.display, 'display', lambda msg, *a, **kw: displayed.append(msg))
     state['displayed'] = displayed
     return state
 
@@ -91,7 +93,8 @@ def test_plan_result(calls):
                                         'rules': ['dlp'], 'ids': ['d1']}]
     assert result['kept'] == 1
     assert [r['matched'] for r in result['rules']] == [1, 1, 1]
-    assert calls['read'] == [{'admin': True, 'start': '-14d', 'end': 'now', 'now': calls['read'][0]['now'], 'page_size': 500}]
+    assert calls['read'] == [{'admin': True, 'start': '-14d', 'end': 'now', 'now': calls['read'][0]['now'], 'page_size': 500,
+                              'concurrency': 4}]
     assert 'Planned 3 held messages' in result['msg']
     # records never leave the worker: no record fields in the result
     text = json.dumps(result)
@@ -105,6 +108,8 @@ def test_options_passed(calls):
     assert not result.get('failed'), result
     read = calls['read'][0]
     assert (read['start'], read['end'], read['admin'], read['page_size']) == ('-2d', '2026-01-01T00:00:00Z', False, 50)
+    run_action(dict(CONN, rules=RULES, concurrency=2))
+    assert calls['read'][1]['concurrency'] == 2
 
 
 def test_check_mode_plans_the_same(calls):
@@ -156,7 +161,7 @@ def test_mimecast_error_is_a_failed_result_without_secrets(calls):
 
 
 def test_bad_date_is_a_failed_result(calls):
-    calls['errors'].append(plugin.DateError('start \'yesterday\' is not a date'))
+    calls['errors'].append(DateError('start \'yesterday\' is not a date'))
     result = run_action(dict(CONN, rules=RULES, start='yesterday'))
     assert result['failed'] is True and 'not a date' in result['msg']
 
@@ -166,6 +171,8 @@ def test_invalid_options(calls):
     assert result['failed'] is True and 'page_size' in result['msg']
     result = run_action(dict(CONN, rules=RULES, page_size=501))
     assert result['failed'] is True and 'between 1 and 500' in result['msg']
+    result = run_action(dict(CONN, rules=RULES, concurrency=0))
+    assert result['failed'] is True and 'concurrency must be between 1 and' in result['msg']
     assert calls['read'] == []
 
 

@@ -1,0 +1,232 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) secops.mimecast contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: mimecast_triage
+short_description: Triage Mimecast held messages with ordered rules in one task, and report
+version_added: 1.0.0
+description:
+  - Validates an ordered list of triage rules, reads the held queue once, releases and rejects what the rules
+    say, and returns (and optionally writes) the triage report. The first rule whose O(rules[].match) holds for a
+    held message decides; a message that no rule matches is kept.
+  - The same steps as M(secops.mimecast.mimecast_triage_plan) followed by M(secops.mimecast.mimecast_hold_release)
+    and M(secops.mimecast.mimecast_hold_reject), with the same engine, but in one task, so that thousands of ids
+    never pass through Ansible variables and templating between the steps. This is what the
+    C(secops.mimecast.triage) playbook runs.
+  - Invalid rules (an unknown key, an unknown action, a bad regular expression, a reject rule without
+    O(rules[].reason_type), a duplicate name, an empty match, ...), invalid options and a report path that
+    cannot be written fail the task before any API call, with a message that names every problem.
+  - Every message is classified as released or rejected, not held any more, or failed (with the API's code
+    and message). The task fails when some failed, after every other message has been processed and the
+    report has been written; running it again finishes the job and acts on nothing twice.
+  - Runs on the controller. Needs the C(Account | Dashboard | Read) and C(Account | Monitoring | Held | Edit)
+    permissions.
+  - The rules format is described in detail in the collection's C(docs/triage-rules.md).
+author:
+  - secops.mimecast maintainers (!UNKNOWN)
+extends_documentation_fragment:
+  - secops.mimecast.connection
+  - secops.mimecast.attributes
+  - secops.mimecast.attributes.ACTIONGROUP_MIMECAST
+  - secops.mimecast.triage
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Reads the held queue and plans, makes no write call, and reports what would be released and rejected.
+        The report is written in check mode too.
+  diff_mode:
+    support: full
+    details:
+      - Shows, per rule, how many messages are held before and after.
+  idempotent:
+    support: full
+    details:
+      - A second run of the same rules finds nothing to release or reject.
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+options:
+  batch_size:
+    description:
+      - Ids sent per release or reject request (1 to 500).
+      - Set V(1) if an API gateway accepts only one item per request.
+    type: int
+    default: 100
+  report:
+    description:
+      - Path of a file on the controller to write the JSON triage report to (see RV(totals), RV(rules), RV(failures),
+        RV(check_mode), RV(generated_at)). The directory must exist.
+      - Written in check mode too, and when some messages failed.
+    type: path
+notes:
+  - For a large queue the progress of the read and of the writes is shown on the controller's output.
+  - O(rules[].match.older_than) and O(rules[].match.newer_than) are measured from the moment the task starts.
+seealso:
+  - module: secops.mimecast.mimecast_triage_plan
+  - module: secops.mimecast.mimecast_hold_release
+  - module: secops.mimecast.mimecast_hold_reject
+'''
+
+EXAMPLES = r'''
+- name: Triage the last week's held messages and keep a report
+  secops.mimecast.mimecast_triage:
+    start: -7d
+    report: /var/tmp/mimecast-triage.json
+    rules:
+      - name: Release the vendor's newsletters
+        match:
+          reason_code: spam
+          sender: '@news\.vendor\.example$'
+        action: release
+      - name: Reject outbound card numbers
+        match:
+          route: OUTBOUND
+          policy_info: 'DLP'
+        action: reject
+        reason_type: MESSAGE CONTAINS CONFIDENTIAL INFORMATION
+        message: This message contained card numbers and was not sent.
+        notify: true
+      - name: Keep impersonation attempts for a human
+        match:
+          reason_code: impersonation
+        action: keep
+  register: triage
+
+- name: Show what happened, one line per rule
+  ansible.builtin.debug:
+    msg: "{{ triage.summary }}"
+
+- name: Dry run of a rules file kept next to the playbook
+  secops.mimecast.mimecast_triage:
+    rules: "{{ lookup('ansible.builtin.file', 'rules.yml') | from_yaml }}"
+  check_mode: true
+  register: would
+'''
+
+RETURN = r'''
+totals:
+  description:
+    - Counts over the window. RV(totals.kept) is RV(totals.held) minus released, rejected and failed.
+    - In check mode, what would happen.
+  returned: when the rules were applied
+  type: dict
+  contains:
+    held:
+      description: Distinct held messages in the window.
+      type: int
+      sample: 200
+    released:
+      description: Messages released by this run.
+      type: int
+      sample: 120
+    rejected:
+      description: Messages rejected by this run.
+      type: int
+      sample: 35
+    kept:
+      description: Messages left held (matched by a keep rule or by no rule, or not held any more).
+      type: int
+      sample: 45
+    failed:
+      description: Messages that could not be released or rejected (see RV(failures)).
+      type: int
+      sample: 0
+    not_held:
+      description: Messages the rules would have acted on but that were no longer held.
+      type: int
+      sample: 0
+rules:
+  description: One entry per rule, in the rules' order.
+  returned: when the rules were applied
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The rule's name.
+      type: str
+    action:
+      description: The rule's action.
+      type: str
+    matched:
+      description: How many messages the rule decided (a message matched by an earlier rule is not counted).
+      type: int
+    ids:
+      description: The ids of those messages.
+      type: list
+      elements: str
+    released:
+      description: How many of them were released.
+      type: int
+    rejected:
+      description: How many of them were rejected.
+      type: int
+    not_held:
+      description: How many of them were no longer held.
+      type: int
+    failed:
+      description: How many of them failed.
+      type: int
+failures:
+  description: Every message that could not be released or rejected.
+  returned: when the rules were applied
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The message id.
+      type: str
+    code:
+      description: The API's error code, or one of the collection's (for example V(outcome_unknown)).
+      type: str
+    message:
+      description: What went wrong.
+      type: str
+    retryable:
+      description: Whether running the task again may succeed for this message.
+      type: bool
+    rule:
+      description: The rule that decided the message.
+      type: str
+check_mode:
+  description: Whether this was a dry run.
+  returned: when the rules were applied
+  type: bool
+generated_at:
+  description: When the report was made (UTC).
+  returned: when the rules were applied
+  type: str
+  sample: '2026-11-20T08:00:00Z'
+summary:
+  description: A short human summary, one line per rule, then the totals.
+  returned: when the rules were applied
+  type: list
+  elements: str
+  sample:
+    - "rule 'Release the vendor's newsletters' (release): matched 120, released 120, failed 0"
+    - "totals: held 200, released 120, rejected 35, kept 45, failed 0, not held any more 0"
+report_path:
+  description: Where the JSON report was written.
+  returned: when O(report) is set and the rules were applied
+  type: str
+rule_errors:
+  description: Every problem found in the rules, each naming its rule.
+  returned: when the rules are invalid
+  type: list
+  elements: str
+error:
+  description: Details of an API error (HTTP status, API codes, whether it is retryable).
+  returned: when the held queue could not be read
+  type: dict
+msg:
+  description: The totals line of RV(summary); when messages failed, the failures (the first 20); or what went wrong.
+  returned: always
+  type: str
+'''

@@ -1,0 +1,169 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) secops.mimecast contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What the controller-side triage actions share: options, rules loading, reading the held queue, planning.
+
+``mimecast_triage_plan`` stops after the plan; ``mimecast_triage`` goes on to release, reject and report.
+The held records never leave the controller's worker process.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import gc
+import json
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.secops.mimecast.plugins.module_utils.client import (
+    MimecastError,
+    client_from_params,
+    connection_argument_spec,
+)
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import DateError
+from ansible_collections.secops.mimecast.plugins.module_utils.held import read_held_all
+from ansible_collections.secops.mimecast.plugins.module_utils.hold_actions import InputError, check_tuning
+from ansible_collections.secops.mimecast.plugins.plugin_utils.secrets import masked
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import RulesError, plan, validate_rules
+
+try:
+    import yaml
+    HAS_YAML = True
+except ImportError:  # pragma: no cover - ansible-core requires PyYAML
+    HAS_YAML = False
+
+display = Display()
+
+PROGRESS_EVERY_PAGES = 10
+PROGRESS_MIN_RECORDS = 2000
+
+
+def plan_argument_spec():
+    spec = connection_argument_spec()
+    spec.update(
+        rules=dict(type='raw', required=True),
+        start=dict(type='str', default='-14d'),
+        end=dict(type='str', default='now'),
+        admin=dict(type='bool', default=True),
+        page_size=dict(type='int', default=500),
+        concurrency=dict(type='int', default=4),
+    )
+    return spec
+
+
+def load_rules(value):
+    """The rules as a list: a list as given, or parsed from a YAML/JSON string (AWX survey text fields)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return []
+        try:
+            if HAS_YAML:
+                return yaml.safe_load(text)
+            return json.loads(text)
+        except Exception as exc:  # pylint: disable=broad-except
+            raise RulesError(['the rules are a string that is not valid YAML or JSON: %s' % exc])
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+class TriageActionBase(ActionBase):
+    """Validates the options and rules, reads the held queue once and plans; subclasses act on the plan."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _supports_check_mode = True
+    _supports_async = False
+
+    @staticmethod
+    def argument_spec():
+        return plan_argument_spec()
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(TriageActionBase, self).run(tmp, task_vars)
+        del tmp
+        result['changed'] = False
+        validation = ArgumentSpecValidator(self.argument_spec()).validate(dict(self._task.args))
+        # Tens of thousands of small records only ever grow the heap here: cyclic garbage collection
+        # would walk them again and again for nothing (seconds at 50k held messages).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            outcome = self.triage(result, validation)
+        finally:
+            if collecting:
+                gc.enable()
+        # every message and warning may quote an API answer: mask secrets the way modules do
+        return self.finish(masked(outcome, validation._no_log_values), validation.validated_parameters)
+
+    def triage(self, result, validation):
+        """Fill ``result``: subclasses call :meth:`plan` and go on from there."""
+        raise NotImplementedError
+
+    def finish(self, result, params):
+        """Last step, on the masked result (for example writing it to a file); returns the task result."""
+        del params
+        return result
+
+    # ------------------------------------------------------------------ helpers
+    def task_name(self, default):
+        return self._task.get_name() if hasattr(self._task, 'get_name') else default
+
+    def show(self, text):
+        display.display('%s: %s' % (self.task_name(self._task.action), text))
+
+    def check_options(self, params, validation):
+        """The problem with the options other than the rules, or None."""
+        if validation.error_messages:
+            return 'Invalid options: %s' % '; '.join(validation.error_messages)
+        if not 1 <= params['page_size'] <= 500:
+            return 'page_size must be between 1 and 500; got %d' % params['page_size']
+        try:
+            check_tuning(params.get('batch_size', 1), params['concurrency'])
+        except InputError as exc:
+            return str(exc)
+        return None
+
+    def plan(self, result, validation, warnings):
+        """Validate, read the held queue once and plan: ``(plan, client)``, or ``(None, None)`` with ``result`` failed."""
+        params = validation.validated_parameters
+
+        # 1. the rules, before anything else (and before any API call)
+        try:
+            compiled = validate_rules(load_rules(params.get('rules')))
+        except RulesError as exc:
+            result.update(failed=True, msg=str(exc), rule_errors=exc.problems)
+            return None, None
+        problem = self.check_options(params, validation)
+        if problem:
+            result.update(failed=True, msg=problem)
+            return None, None
+
+        def progress(pages, count, total):
+            if total and total >= PROGRESS_MIN_RECORDS and (pages == 1 or pages % PROGRESS_EVERY_PAGES == 0 or count >= total):
+                self.show('read %d of %d held messages (%d pages)' % (min(count, total), total, pages))
+
+        now = datetime.datetime.now(datetime.timezone.utc)
+        try:
+            client = client_from_params(params, warn=warnings.append, pool_size=params['concurrency'])
+            records = read_held_all(client, page_size=params['page_size'], concurrency=params['concurrency'],
+                                    progress=progress, admin=params['admin'], start=params['start'], end=params['end'],
+                                    now=now)
+            return plan(compiled, records, now), client
+        except MimecastError as exc:
+            result.update(failed=True, msg=exc.msg, error=exc.to_dict())
+        except DateError as exc:
+            result.update(failed=True, msg=str(exc))
+        return None, None
+
+
+def plan_message(outcome):
+    return 'Planned %d held messages: release %d, reject %d (%d groups), keep %d' % (
+        outcome['held'], len(outcome['release_ids']), sum(len(g['ids']) for g in outcome['reject_groups']),
+        len(outcome['reject_groups']), outcome['kept'])
