@@ -71,7 +71,16 @@ class _Progress(object):
         self.total = total
         self.pages = 0
         self.count = 0
+        self._seen = set()
         self._lock = threading.Lock()
+
+    def record(self, record):
+        """Count one record read by a window cursor, once per id (a boundary message is read twice)."""
+        rid = record.get('id') if isinstance(record, dict) else None
+        with self._lock:
+            if rid is None or rid not in self._seen:
+                self._seen.add(rid)
+                self.count += 1
 
     def page(self, records):
         with self._lock:
@@ -105,7 +114,10 @@ def read_held_all(client, page_size=500, concurrency=1, progress=None, **options
     pages_left = math.ceil((tracker.total - len(records)) / float(page_size)) if tracker.total else None
     if concurrency > 1 and item.get('start') and item.get('end') and (pages_left is None or pages_left > 1):
         windows = split_window(item['start'], item['end'], int(concurrency))
-    if not windows:
+    if windows:
+        # the first page is read again by the windows: count from zero
+        tracker.count = 0
+    else:
         rest = client.paginate(HOLD_LIST_PATH, item, page_size=page_size, token=token,
                                progress=lambda pages, count, total: tracker.page(0))
         for record in rest:
@@ -116,12 +128,10 @@ def read_held_all(client, page_size=500, concurrency=1, progress=None, **options
     def read_window(bounds):
         window = dict(item, start=bounds[0], end=bounds[1])
         got = []
-        counted = [0]
-
-        def on_page(pages, count, total):
-            tracker.page(count - counted[0])
-            counted[0] = count
-        got.extend(client.paginate(HOLD_LIST_PATH, window, page_size=page_size, progress=on_page))
+        for record in client.paginate(HOLD_LIST_PATH, window, page_size=page_size,
+                                      progress=lambda pages, count, total: tracker.page(0)):
+            tracker.record(record)
+            got.append(record)
         return got
 
     with ThreadPoolExecutor(max_workers=len(windows)) as pool:

@@ -15,6 +15,12 @@ from ansible.module_utils.common.parameters import remove_values
 _JSON_ESCAPED = frozenset('"\\') | frozenset(chr(c) for c in range(32))
 
 
+def _as_text(value):
+    if isinstance(value, bytes):
+        return value.decode('utf-8', 'replace')
+    return str(value)
+
+
 def _plainly_absent(result, values):
     """True when no value occurs anywhere in ``result``: one scan of its JSON text (C speed).
 
@@ -26,7 +32,7 @@ def _plainly_absent(result, values):
             return False
         needles.append(value)
     try:
-        text = json.dumps(result, ensure_ascii=False, default=str)
+        text = json.dumps(result, ensure_ascii=False, default=_as_text)
     except (TypeError, ValueError):
         return False
     return not any(needle in text for needle in needles)

@@ -145,8 +145,16 @@ class TriageActionBase(ActionBase):
             result.update(failed=True, msg=problem)
             return None, None
 
+        finished = []
+
         def progress(pages, count, total):
-            if total and total >= PROGRESS_MIN_RECORDS and (pages == 1 or pages % PROGRESS_EVERY_PAGES == 0 or count >= total):
+            # the first page, every tenth, and the one that completes the count (once: a message on
+            # the boundary of two time windows is read twice)
+            if not total or total < PROGRESS_MIN_RECORDS or finished:
+                return
+            if count >= total:
+                finished.append(pages)
+            if pages == 1 or pages % PROGRESS_EVERY_PAGES == 0 or finished:
                 self.show('read %d of %d held messages (%d pages)' % (min(count, total), total, pages))
 
         now = datetime.datetime.now(datetime.timezone.utc)

@@ -305,6 +305,26 @@ class TestPagination(object):
             list(make_client(fake_session).paginate('/p', {}))
         assert err.value.codes == ['err_page']
 
+    def test_starts_from_a_given_token(self, fake_session):
+        self._pages(fake_session, [[{'id': 3}, {'id': 4}], [{'id': 5}]])
+        progress = []
+        out = list(make_client(fake_session).paginate('/api/gateway/get-hold-message-list', {'admin': True}, page_size=2,
+                                                      token='tok-from-probe', progress=lambda *a: progress.append(a)))
+        assert [r['id'] for r in out] == [3, 4, 5]
+        metas = [c['json']['meta']['pagination'] for c in fake_session.calls]
+        assert metas == [{'pageSize': 2, 'pageToken': 'tok-from-probe'}, {'pageSize': 2, 'pageToken': 'tok-1'}]
+        assert all(c['json']['data'] == [{'admin': True}] for c in fake_session.calls)
+        assert progress == [(1, 2, 3), (2, 3, 3)]
+
+    def test_given_token_counts_as_seen(self, fake_session):
+        meta = {'status': 200, 'pagination': {'next': 'tok-from-probe'}}
+        fake_session.handler = lambda call: FakeResponse(200, envelope([{'id': 7}], meta=meta))
+        client = make_client(fake_session)
+        out = list(client.paginate('/p', {}, page_size=1, token='tok-from-probe'))
+        # the API sends back the token it was given: one page, not an endless loop or a page read twice
+        assert out == [{'id': 7}] and len(fake_session.calls) == 1
+        assert 'already seen' in client.warnings[0]
+
     @pytest.mark.parametrize('size', [0, 501])
     def test_page_size_bounds(self, fake_session, size):
         with pytest.raises(MimecastError):

@@ -202,6 +202,26 @@ def test_concurrency_processes_each_id_once():
     assert len(api.writes()) == 28
 
 
+@pytest.mark.parametrize('concurrency', [1, 3])
+def test_progress_after_every_answered_batch(concurrency):
+    api = FakeApi(IDS)
+    api.write_faults = [None, '503_after']  # an answer lost after execution still counts as answered
+    progress = []
+    result = HoldAction(api.client(), 'release', batch_size=4, concurrency=concurrency, verify_held=False,
+                        progress=lambda answered, total: progress.append((answered, total))).run(IDS)
+    assert sorted(result['done']) == IDS
+    assert progress == [(4, 10), (8, 10), (10, 10)]
+
+
+def test_progress_not_called_in_check_mode_or_without_ids():
+    api = FakeApi(IDS[:3])
+    progress = []
+    runner = HoldAction(api.client(), 'release', progress=lambda *a: progress.append(a))
+    runner.run(IDS[:3], check_mode=True)
+    runner.run([])
+    assert progress == [] and api.writes() == []
+
+
 def test_clean_ids():
     assert clean_ids([' a ', 'b', 'a']) == ['a', 'b']
     with pytest.raises(InputError) as err:
