@@ -25,7 +25,7 @@ from mimecast_sim.testing import Simulator
 
 REASON = 'MESSAGE CONTAINS UNDESIRABLE CONTENT'
 MODULES = ['mimecast_held_info', 'mimecast_held_summary_info', 'mimecast_hold_release', 'mimecast_hold_reject',
-           'mimecast_queue_info', 'mimecast_message_info', 'mimecast_triage_plan']
+           'mimecast_queue_info', 'mimecast_message_info', 'mimecast_triage_plan', 'mimecast_triage']
 RULES = [{'name': 'Release news', 'match': {'sender': r'@news\.vendor\.example$'}, 'action': 'release'}]
 
 
@@ -36,6 +36,7 @@ def base_args(module):
         'mimecast_hold_reject': {'ids': ['eNpSomeId'], 'reason_type': REASON},
         'mimecast_message_info': {'ids': ['eNpSomeId']},
         'mimecast_triage_plan': {'rules': RULES},
+        'mimecast_triage': {'rules': RULES},
     }.get(module, {})
 
 
@@ -144,6 +145,27 @@ OPTION_CASES = [
     ('plan end without offset', 'mimecast_triage_plan', {'end': '2026-11-20 08:00'}, 'ambiguous'),
     ('plan admin not bool', 'mimecast_triage_plan', {'admin': 'everyone'}, 'admin'),
     ('plan page_size too big', 'mimecast_triage_plan', {'page_size': 1000}, 'page_size must be between 1 and 500'),
+    ('plan concurrency too big', 'mimecast_triage_plan', {'concurrency': 17}, 'concurrency must be between 1 and 16'),
+    # triage (what the triage playbook runs): the same rules and window checks, plus the writes and the report
+    ('triage rules invalid YAML text', 'mimecast_triage', {'rules': '- name: [unclosed'}, 'not valid YAML or JSON'),
+    ('triage rules empty', 'mimecast_triage', {'rules': []}, 'rules'),
+    ('triage rule bad regex', 'mimecast_triage',
+     {'rules': [{'name': 'A', 'match': {'sender': '(news'}, 'action': 'release'}]}, "rule #1 'A': match.sender: bad regular expression"),
+    ('triage rule reject without reason_type', 'mimecast_triage',
+     {'rules': [{'name': 'A', 'match': {'route': 'OUTBOUND'}, 'action': 'reject'}]}, 'reason_type'),
+    ('triage start not a date', 'mimecast_triage', {'start': 'last week'}, 'is not a date'),
+    ('triage start after end', 'mimecast_triage', {'start': '-1d', 'end': '-2d'}, 'is after end'),
+    ('triage admin not bool', 'mimecast_triage', {'admin': 'everyone'}, 'admin'),
+    ('triage page_size too big', 'mimecast_triage', {'page_size': 1000}, 'page_size must be between 1 and 500'),
+    ('triage batch_size zero', 'mimecast_triage', {'batch_size': 0}, 'batch_size must be between 1 and 500'),
+    ('triage batch_size too big', 'mimecast_triage', {'batch_size': 501}, 'batch_size must be between 1 and 500'),
+    ('triage concurrency zero', 'mimecast_triage', {'concurrency': 0}, 'concurrency must be between 1 and 16'),
+    ('triage concurrency not int', 'mimecast_triage', {'concurrency': 'lots'}, 'concurrency'),
+    ('triage report in a missing directory', 'mimecast_triage', {'report': '/no-such-dir-for-the-test/report.json'},
+     'directory /no-such-dir-for-the-test does not exist'),
+    ('triage report a directory', 'mimecast_triage', {'report': '/'}, 'is a directory'),
+    ('triage ids option', 'mimecast_triage', {'ids': ['eNpSomeId']}, 'ids'),
+    ('triage reject-only option', 'mimecast_triage', {'reason_type': REASON}, 'reason_type'),
 ]
 
 

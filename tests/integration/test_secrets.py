@@ -91,6 +91,7 @@ def module_tasks(sim, api):
         {'name': 'release', 'secops.mimecast.mimecast_hold_release': {'ids': ids[:1]}, 'diff': True},
         {'name': 'reject', 'secops.mimecast.mimecast_hold_reject': {'ids': ids[1:2], 'reason_type': REASON, 'message': 'x'}},
         {'name': 'plan', 'secops.mimecast.mimecast_triage_plan': {'rules': RULES}},
+        {'name': 'triage check', 'secops.mimecast.mimecast_triage': {'rules': RULES}, 'check_mode': True, 'diff': True},
     ]
     if api == '1.0':
         bad = [('wrong secret', {'secret_key': WRONG_SECRET}), ('wrong app key', {'app_key': WRONG_APP_KEY}),
@@ -103,6 +104,7 @@ def module_tasks(sim, api):
             {'name': 'held_info ' + label, 'secops.mimecast.mimecast_held_info': args, 'ignore_errors': True},
             {'name': 'release ' + label, 'secops.mimecast.mimecast_hold_release': dict(args, ids=ids[2:3]), 'ignore_errors': True},
             {'name': 'plan ' + label, 'secops.mimecast.mimecast_triage_plan': dict(args, rules=RULES), 'ignore_errors': True},
+            {'name': 'triage ' + label, 'secops.mimecast.mimecast_triage': dict(args, rules=RULES), 'ignore_errors': True},
         ]
     # a write whose answer is lost and cannot be re-checked (503 on every later read): outcome unknown
     lost = {'ids': ids[2:3], 'verify_held': False, 'retries': 0}
@@ -123,7 +125,7 @@ def test_every_module_at_vvvv_leaks_nothing(sim, tmp_path, api):
     run = run_playbook(sim, str(playbook), api=api, options=['-vvvv'])
     assert run.rc == 0, run  # every failure was ignored
     statuses = dict((t['name'], t['status']) for t in run.tasks())
-    assert statuses['release'] == 'ok' and statuses['plan'] == 'ok', statuses
+    assert statuses['release'] == 'ok' and statuses['plan'] == 'ok' and statuses['triage check'] == 'ok', statuses
     failures = [n for n, s in statuses.items() if s == 'ignored']
     assert len(failures) == len([t for t in tasks if t.get('ignore_errors')]), statuses
     assert run.result('release lost')['failures'][0]['code'] == 'outcome_unknown'

@@ -38,6 +38,16 @@ def triage(sim, rules, tmp_path, options=(), report=True, extra=None):
     return run_playbook(sim, 'secops.mimecast.triage', options=options, extra_vars=extra_vars)
 
 
+TRIAGE = 'secops.mimecast.mimecast_triage'
+
+
+def task_of(run, action):
+    """The one recorded task of ``action`` (the playbook's task names are free to change)."""
+    found = [t for t in run.tasks() if t['action'] == action]
+    assert len(found) == 1, (action, [(t['name'], t['action']) for t in run.tasks()], run)
+    return found[0]
+
+
 def read_report(tmp_path):
     with open(str(tmp_path / 'report.json')) as handle:
         return json.load(handle)
@@ -94,6 +104,11 @@ def test_triage_applies_the_rules_exactly_then_changes_nothing(big, tmp_path):
     assert [(r['name'], r['action'], r['matched'], sorted(r['ids'])) for r in report['rules']] == \
         [(r['name'], r['action'], r['matched'], sorted(r['ids'])) for r in expected['rules']]
     assert 'totals: held %d, released %d' % (HELD, len(expected['release_ids'])) in run.output
+    # one triage task did it all, its result is the report, and the outcome is shown; nothing failed
+    result = task_of(run, TRIAGE)['result']
+    assert result['changed'] is True and result['totals'] == report['totals'] and result['rules'] == report['rules']
+    assert task_of(run, 'ansible.builtin.debug')['result']['msg'] == result['summary']
+    assert task_of(run, 'ansible.builtin.fail')['status'] == 'skipped'
 
     # the second run finds nothing to do
     audit_before = len(big.audit())
@@ -121,6 +136,13 @@ def test_check_diff_is_a_faithful_dry_run(big, tmp_path):
     assert report['totals']['released'] == len(expected['release_ids'])
     assert report['totals']['rejected'] == sum(len(g['ids']) for g in expected['reject_groups'])
     assert report['totals']['kept'] == expected['kept']
+    # --diff shows, per rule, how many are held before and after
+    assert '-held in the window: %d' % HELD in run.output, run
+    assert '+held in the window: %d' % expected['kept'] in run.output, run
+    for rule in expected['rules']:
+        if rule['action'] != 'keep':
+            assert "+rule '%s' (%s): 0 held" % (rule['name'], rule['action']) in run.output, run
+    assert task_of(run, TRIAGE)['result']['diff']['after'].endswith('held in the window: %d\n' % expected['kept'])
 
 
 BAD_RULES = [
@@ -191,3 +213,25 @@ def test_failures_are_reported_after_the_report_is_written(big, tmp_path):
     assert failed_id in run.output and 'could not be released or rejected' in run.output
     assert set(big.state()['released']) == set(expected['release_ids'])
     assert big.state()['rejected'] == []
+    # the triage task itself succeeds (failed_when: no totals), the outcome is shown, then the play fails with its msg
+    triage_task = task_of(run, TRIAGE)
+    assert triage_task['status'] == 'ok' and triage_task['result']['totals'] == report['totals']
+    assert task_of(run, 'ansible.builtin.debug')['result']['msg'] == triage_task['result']['summary']
+    failing = task_of(run, 'ansible.builtin.fail')
+    assert failing['status'] == 'failed' and failing['result']['msg'] == triage_task['result']['msg']
+    assert failed_id in failing['result']['msg']
+
+
+def test_an_unreadable_queue_fails_the_triage_task_with_no_write_and_no_report(big, tmp_path):
+    big.faults([{'kind': 'html', 'path': LIST}])
+    run = run_playbook(big, 'secops.mimecast.triage', env={'MIMECAST_RETRIES': '1'}, extra_vars={
+        'mimecast_triage_rules': demo_rules(), 'mimecast_triage_report': str(tmp_path / 'report.json')})
+    assert run.rc != 0, run
+    triage_task = task_of(run, TRIAGE)
+    assert triage_task['status'] == 'failed'
+    assert 'answered HTTP 502' in triage_task['result']['msg'] and LIST in triage_task['result']['msg'], triage_task
+    assert 'totals' not in triage_task['result']
+    # the play stopped there
+    assert [t['action'] for t in run.tasks()] == ['ansible.builtin.assert', TRIAGE]
+    assert big.stats()['write_requests'] == 0 and big.audit() == []
+    assert not os.path.exists(str(tmp_path / 'report.json'))
