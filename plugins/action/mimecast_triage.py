@@ -37,6 +37,7 @@ def triage_argument_spec():
     spec.update(
         batch_size=dict(type='int', default=100),
         report=dict(type='path'),
+        return_ids=dict(type='bool', default=True),
     )
     return spec
 
@@ -146,6 +147,8 @@ class ActionModule(TriageActionBase):
                     result['msg'], params['report'], exc))
             else:
                 result['report_path'] = params['report']
+        if not params.get('return_ids', True) and 'rules' in result:
+            result['rules'] = [dict((k, v) for k, v in rule.items() if k != 'ids') for rule in result['rules']]
         return result
 
     def act(self, client, params, action, ids, check_mode, group=None):

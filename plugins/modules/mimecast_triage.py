@@ -66,6 +66,14 @@ options:
         RV(check_mode), RV(generated_at)). The directory must exist.
       - Written in check mode too, and when some messages failed.
     type: path
+  return_ids:
+    description:
+      - Return the ids each rule decided (RV(rules[].ids)).
+      - With V(false) the result holds the counts only (the report file still holds the ids), so that tens of thousands
+        of ids are not carried through the result handling of Ansible, nor printed by C(-v). The
+        C(secops.mimecast.triage) playbook sets it to V(false).
+    type: bool
+    default: true
 notes:
   - For a large queue the progress of the read and of the writes is shown on the controller's output.
   - O(rules[].match.older_than) and O(rules[].match.newer_than) are measured from the moment the task starts.
@@ -159,7 +167,7 @@ rules:
       description: How many messages the rule decided (a message matched by an earlier rule is not counted).
       type: int
     ids:
-      description: The ids of those messages.
+      description: The ids of those messages (with O(return_ids=true) only; always in the report file).
       type: list
       elements: str
     released:

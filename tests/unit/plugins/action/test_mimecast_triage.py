@@ -233,6 +233,17 @@ def test_report_written_atomically(api, tmp_path):
     assert os.listdir(str(tmp_path)) == ['triage.json']  # no temporary file left behind
 
 
+def test_return_ids_false_keeps_the_ids_in_the_report_only(api, tmp_path):
+    report = tmp_path / 'triage.json'
+    result = run_action(dict(CONN, rules=RULES, report=str(report), return_ids=False))
+    assert not result.get('failed'), result
+    written = read_report(str(report))
+    assert sum(len(rule['ids']) for rule in written['rules']) == written['totals']['held'] > 0
+    # the same rules and counts in the result, without the ids
+    assert result['rules'] == [dict((k, v) for k, v in rule.items() if k != 'ids') for rule in written['rules']]
+    assert result['totals'] == written['totals']
+
+
 @pytest.mark.parametrize('where,expect', [
     ('missing', 'does not exist'),
     ('directory', 'is a directory'),

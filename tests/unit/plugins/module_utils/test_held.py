@@ -222,7 +222,7 @@ def test_split_window_shortest_split():
 # --------------------------------------------------------------- read_held_all
 
 # seconds after HOUR_START; on and around the quarter boundaries 900, 1800, 2700, and both ends of the hour
-OFFSETS = [0, 60, 120, 300, 600, 899, 900, 901, 1200, 1500, 1799, 1800, 2000, 2400, 2700, 2701, 3000, 3300, 3599, 3600]
+OFFSETS = (0, 60, 120, 300, 600, 899, 900, 901, 1200, 1500, 1799, 1800, 2000, 2400, 2700, 2701, 3000, 3300, 3599, 3600)
 ITEM = {'admin': True, 'start': HOUR_START, 'end': HOUR_END}
 
 
