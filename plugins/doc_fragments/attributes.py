@@ -48,3 +48,11 @@ attributes:
     membership:
       - secops.mimecast.mimecast
 '''
+
+    ACTION_PLUGIN = r'''
+options: {}
+attributes:
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+'''

@@ -200,6 +200,13 @@ class Response(object):
             return pagination.get('next') or None
         return None
 
+    @property
+    def total_count(self):
+        """``meta.pagination.totalCount`` when the API gave an integer, else None."""
+        pagination = self.meta.get('pagination') if isinstance(self.meta, dict) else None
+        total = pagination.get('totalCount') if isinstance(pagination, dict) else None
+        return total if isinstance(total, int) and not isinstance(total, bool) else None
+
     def fail_codes(self):
         return [e['code'] for e in iter_fail_errors(self.fail) if e.get('code')]
 
@@ -576,6 +583,19 @@ class MimecastClient(object):
         return MimecastError(msg, status=status, codes=codes, retryable=False, request_id=request_id, path=path)
 
     # ------------------------------------------------------------ pagination
+    def page(self, path, item=None, page_size=100, token=None):
+        """One page: the :class:`Response` to ``item`` with ``meta.pagination`` (``pageToken`` after the first).
+
+        Raises :class:`MimecastError` for a page size outside 1-500 (before any request) and for a ``fail`` entry.
+        """
+        check_page_size(page_size)
+        pagination = {'pageSize': int(page_size)}
+        if token:
+            pagination['pageToken'] = token
+        resp = self.call(path, [item] if item is not None else [], meta={'pagination': pagination})
+        resp.raise_for_fail()
+        return resp
+
     def paginate(self, path, item=None, page_size=100, max_results=None, records=None, progress=None, token=None):
         """Yield records across pages, following ``meta.pagination.next``.
 
@@ -584,18 +604,12 @@ class MimecastClient(object):
         repeated token, ``max_results`` records, or raises on a ``fail`` entry. ``token`` starts
         from a page other than the first (the ``next`` of a page already read).
         """
-        if not 1 <= int(page_size) <= 500:
-            raise MimecastError('page_size must be between 1 and 500; got %r' % (page_size,))
         extract = records or (lambda data: data)
         seen = set([token]) if token else set()
         count = 0
         pages = 0
         while True:
-            pagination = {'pageSize': int(page_size)}
-            if token:
-                pagination['pageToken'] = token
-            resp = self.call(path, [item] if item is not None else [], meta={'pagination': pagination})
-            resp.raise_for_fail()
+            resp = self.page(path, item, page_size, token)
             pages += 1
             for record in extract(resp.data):
                 yield record
@@ -603,7 +617,7 @@ class MimecastClient(object):
                 if max_results is not None and count >= max_results:
                     return
             if progress is not None:
-                progress(pages, count, resp.meta.get('pagination', {}).get('totalCount'))
+                progress(pages, count, resp.total_count)
             token = resp.next_token
             if not token:
                 return
@@ -611,6 +625,12 @@ class MimecastClient(object):
                 self._warn('Mimecast %s returned a page token already seen; stopping after %d records' % (path, count))
                 return
             seen.add(token)
+
+
+def check_page_size(page_size):
+    """Raise :class:`MimecastError` for a page size the API does not take (1 to 500)."""
+    if not 1 <= int(page_size) <= 500:
+        raise MimecastError('page_size must be between 1 and 500; got %r' % (page_size,))
 
 
 def _sleep(seconds):

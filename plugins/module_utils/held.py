@@ -64,7 +64,11 @@ def split_window(start, end, parts):
 
 
 class _Progress(object):
-    """Pages and records read so far across threads, reported through ``progress(pages, count, total)``."""
+    """Pages and distinct records read so far by one or more cursors, reported as ``progress(pages, count, total)``.
+
+    A record is counted once per id: the windows read the first page's records again, and a message on
+    the boundary of two windows twice.
+    """
 
     def __init__(self, progress, total):
         self.progress = progress
@@ -75,64 +79,55 @@ class _Progress(object):
         self._lock = threading.Lock()
 
     def record(self, record):
-        """Count one record read by a window cursor, once per id (a boundary message is read twice)."""
         rid = record.get('id') if isinstance(record, dict) else None
         with self._lock:
             if rid is None or rid not in self._seen:
                 self._seen.add(rid)
                 self.count += 1
 
-    def page(self, records):
+    def page(self, *dummy):
         with self._lock:
             self.pages += 1
-            self.count += records
             if self.progress is not None:
                 self.progress(self.pages, self.count, self.total)
+
+    def read(self, records):
+        """Count and collect ``records`` (an iterator over pages that calls :meth:`page` after each)."""
+        out = []
+        for record in records:
+            self.record(record)
+            out.append(record)
+        return out
 
 
 def read_held_all(client, page_size=500, concurrency=1, progress=None, **options):
     """Every held record matching ``options`` (a list), reading up to ``concurrency`` time windows at once.
 
-    The first page is read over the whole window. When more pages follow, the window is cut into
-    ``concurrency`` consecutive time windows, each read by its own cursor in its own thread, and the
+    The first page is read over the whole window. When at least two more pages follow, the window is cut
+    into ``concurrency`` consecutive time windows, each read by its own cursor in its own thread, and the
     answers are merged newest window first, each id once. A queue that fits one page costs one
     request, as before; a queue of 20 pages costs about 24 requests, read in about a quarter of the
     time. Windows are equal spans of time: a queue whose messages all arrived in one window is read
     as fast as one cursor can go, never slower.
     """
     item = held_list_request(client.scheme, **options)
-    first = client.call(HOLD_LIST_PATH, [item], meta={'pagination': {'pageSize': int(page_size)}})
-    first.raise_for_fail()
-    records = list(first.data)
-    total = (first.meta.get('pagination') or {}).get('totalCount') if isinstance(first.meta, dict) else None
-    tracker = _Progress(progress, total if isinstance(total, int) else None)
-    tracker.page(len(records))
-    token = first.next_token
-    if not token:
+    first = client.page(HOLD_LIST_PATH, item, page_size)
+    tracker = _Progress(progress, first.total_count)
+    records = tracker.read(first.data)
+    tracker.page()
+    if not first.next_token:
         return records
     windows = []
     pages_left = math.ceil((tracker.total - len(records)) / float(page_size)) if tracker.total else None
     if concurrency > 1 and item.get('start') and item.get('end') and (pages_left is None or pages_left > 1):
         windows = split_window(item['start'], item['end'], int(concurrency))
-    if windows:
-        # the first page is read again by the windows: count from zero
-        tracker.count = 0
-    else:
-        rest = client.paginate(HOLD_LIST_PATH, item, page_size=page_size, token=token,
-                               progress=lambda pages, count, total: tracker.page(0))
-        for record in rest:
-            records.append(record)
-            tracker.count += 1
-        return records
+    if not windows:
+        return records + tracker.read(client.paginate(HOLD_LIST_PATH, item, page_size=page_size, token=first.next_token,
+                                                      progress=tracker.page))
 
     def read_window(bounds):
         window = dict(item, start=bounds[0], end=bounds[1])
-        got = []
-        for record in client.paginate(HOLD_LIST_PATH, window, page_size=page_size,
-                                      progress=lambda pages, count, total: tracker.page(0)):
-            tracker.record(record)
-            got.append(record)
-        return got
+        return tracker.read(client.paginate(HOLD_LIST_PATH, window, page_size=page_size, progress=tracker.page))
 
     with ThreadPoolExecutor(max_workers=len(windows)) as pool:
         parts = list(pool.map(read_window, windows))

@@ -65,10 +65,11 @@ def clean_ids(ids):
     return out
 
 
-def check_tuning(batch_size, concurrency):
-    if not 1 <= batch_size <= MAX_BATCH_SIZE:
+def check_tuning(batch_size=None, concurrency=None):
+    """Refuse a batch size or a concurrency out of range (each checked when given)."""
+    if batch_size is not None and not 1 <= batch_size <= MAX_BATCH_SIZE:
         raise InputError('batch_size must be between 1 and %d; got %d' % (MAX_BATCH_SIZE, batch_size))
-    if not 1 <= concurrency <= MAX_CONCURRENCY:
+    if concurrency is not None and not 1 <= concurrency <= MAX_CONCURRENCY:
         raise InputError('concurrency must be between 1 and %d; got %d' % (MAX_CONCURRENCY, concurrency))
 
 

@@ -35,6 +35,7 @@ extends_documentation_fragment:
   - secops.mimecast.hold_action
   - secops.mimecast.attributes
   - secops.mimecast.attributes.ACTIONGROUP_MIMECAST
+  - secops.mimecast.attributes.ACTION_PLUGIN
 attributes:
   check_mode:
     support: full

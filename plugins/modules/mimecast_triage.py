@@ -35,6 +35,7 @@ extends_documentation_fragment:
   - secops.mimecast.connection
   - secops.mimecast.attributes
   - secops.mimecast.attributes.ACTIONGROUP_MIMECAST
+  - secops.mimecast.attributes.ACTION_PLUGIN
   - secops.mimecast.triage
 attributes:
   check_mode:
@@ -50,9 +51,6 @@ attributes:
     support: full
     details:
       - A second run of the same rules finds nothing to release or reject.
-  action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
-    support: full
 options:
   batch_size:
     description:
@@ -117,6 +115,14 @@ EXAMPLES = r'''
     rules: "{{ lookup('ansible.builtin.file', 'rules.yml') | from_yaml }}"
   check_mode: true
   register: would
+
+- name: A large queue in small requests (a gateway that takes one id per request), counts only in the result
+  secops.mimecast.mimecast_triage:
+    rules: "{{ mimecast_rules }}"
+    batch_size: 1
+    concurrency: 8
+    report: "{{ playbook_dir }}/triage-report.json"
+    return_ids: false
 '''
 
 RETURN = r'''

@@ -31,23 +31,9 @@ extends_documentation_fragment:
   - secops.mimecast.connection
   - secops.mimecast.attributes
   - secops.mimecast.attributes.ACTIONGROUP_MIMECAST
+  - secops.mimecast.attributes.ACTION_PLUGIN
+  - secops.mimecast.attributes.INFO_MODULE
   - secops.mimecast.triage
-attributes:
-  check_mode:
-    support: full
-    details:
-      - This action does not modify state; it plans the same way in check mode.
-  diff_mode:
-    support: N/A
-    details:
-      - This action does not modify state.
-  idempotent:
-    support: full
-    details:
-      - This action does not modify state.
-  action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
-    support: full
 notes:
   - The held queue is read once, with as many pages as needed; for a large queue the progress is shown on the
     controller's output.
@@ -64,6 +50,7 @@ EXAMPLES = r'''
 - name: Plan the triage of the last week's held messages
   secops.mimecast.mimecast_triage_plan:
     start: -7d
+    concurrency: 8  # a long queue is read in 8 time windows at once
     rules:
       - name: Release the vendor's newsletters
         match:

@@ -14,8 +14,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import gc
-
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
@@ -32,6 +30,7 @@ from ansible_collections.secops.mimecast.plugins.module_utils.hold_actions impor
     hold_action_argument_spec,
     hold_action_result,
 )
+from ansible_collections.secops.mimecast.plugins.plugin_utils.heap import cyclic_gc_paused
 from ansible_collections.secops.mimecast.plugins.plugin_utils.secrets import masked
 
 LOCAL_TRANSPORTS = ('local', 'ansible.builtin.local')
@@ -83,23 +82,16 @@ class HoldActionBase(ActionBase):
                 msg = 'Unsupported parameters for (%s) module: %s' % (ACTIONS[self.ACTION][1], msg)
             return masked(dict(failed=True, msg=msg), no_log_values)
         warnings = []
-        outcome = None
-        # Large id lists only grow the heap here: cyclic garbage collection would walk them (and
-        # everything the worker inherited) again and again for nothing.
-        collecting = gc.isenabled()
-        gc.disable()
+        params = validation.validated_parameters
         try:
-            params = validation.validated_parameters
-            client = client_from_params(params, warn=warnings.append, pool_size=params['concurrency'])
-            outcome = hold_action_result(client, params, self.ACTION, check_mode=bool(self._task.check_mode),
-                                         diff=bool(self._task.diff))
+            with cyclic_gc_paused():
+                client = client_from_params(params, warn=warnings.append, pool_size=params['concurrency'])
+                outcome = hold_action_result(client, params, self.ACTION, check_mode=bool(self._task.check_mode),
+                                             diff=bool(self._task.diff))
         except InputError as exc:
             outcome = dict(failed=True, msg=str(exc))
         except MimecastError as exc:
             outcome = dict(failed=True, msg=exc.msg, error=exc.to_dict())
-        finally:
-            if collecting:
-                gc.enable()
         if outcome.pop('_failed', False):
             outcome['failed'] = True
         if warnings:

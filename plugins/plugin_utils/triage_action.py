@@ -13,7 +13,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
-import gc
 import json
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -22,12 +21,14 @@ from ansible.utils.display import Display
 
 from ansible_collections.secops.mimecast.plugins.module_utils.client import (
     MimecastError,
+    check_page_size,
     client_from_params,
     connection_argument_spec,
 )
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import DateError
 from ansible_collections.secops.mimecast.plugins.module_utils.held import read_held_all
 from ansible_collections.secops.mimecast.plugins.module_utils.hold_actions import InputError, check_tuning
+from ansible_collections.secops.mimecast.plugins.plugin_utils.heap import cyclic_gc_paused
 from ansible_collections.secops.mimecast.plugins.plugin_utils.secrets import masked
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import RulesError, plan, validate_rules
 
@@ -90,15 +91,8 @@ class TriageActionBase(ActionBase):
         del tmp
         result['changed'] = False
         validation = ArgumentSpecValidator(self.argument_spec()).validate(dict(self._task.args))
-        # Tens of thousands of small records only ever grow the heap here: cyclic garbage collection
-        # would walk them again and again for nothing (seconds at 50k held messages).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with cyclic_gc_paused():
             outcome = self.triage(result, validation)
-        finally:
-            if collecting:
-                gc.enable()
         # every message and warning may quote an API answer: mask secrets the way modules do
         return self.finish(masked(outcome, validation._no_log_values), validation.validated_parameters)
 
@@ -122,11 +116,10 @@ class TriageActionBase(ActionBase):
         """The problem with the options other than the rules, or None."""
         if validation.error_messages:
             return 'Invalid options: %s' % '; '.join(validation.error_messages)
-        if not 1 <= params['page_size'] <= 500:
-            return 'page_size must be between 1 and 500; got %d' % params['page_size']
         try:
-            check_tuning(params.get('batch_size', 1), params['concurrency'])
-        except InputError as exc:
+            check_page_size(params['page_size'])
+            check_tuning(params.get('batch_size'), params['concurrency'])
+        except (MimecastError, InputError) as exc:
             return str(exc)
         return None
 

@@ -98,6 +98,15 @@ class Fault:
         return {'kind': self.kind, 'path': self.path, 'probability': self.probability, 'count': self.count, 'ms': self.ms, 'seconds': self.seconds}
 
 
+def _item_id(item, fail):
+    """The ``id`` of a ``{"id": ...}`` data item; None, with a fail entry added, when it has none."""
+    mid = item.get('id') if isinstance(item, dict) else None
+    if not mid or not isinstance(mid, str):
+        fail.append(fail_entry('err_validation_null', 'id is required', key=item if isinstance(item, dict) else {}, field='id'))
+        return None
+    return mid
+
+
 @functools.lru_cache(maxsize=512)
 def _mc_date(date):
     """The x-mc-date header as a timestamp, or None (clients send the same second many times)."""
@@ -404,9 +413,8 @@ class Simulator:
     def get_info(self, data):
         out, fail = [], []
         for item in data:
-            mid = item.get('id') if isinstance(item, dict) else None
-            if not mid or not isinstance(mid, str):
-                fail.append(fail_entry('err_validation_null', 'id is required', key=item if isinstance(item, dict) else {}, field='id'))
+            mid = _item_id(item, fail)
+            if mid is None:
                 continue
             msg = self.state.by_id.get(mid)
             if msg is not None:
@@ -430,9 +438,8 @@ class Simulator:
     def release(self, data, auth):
         out, fail = [], []
         for item in data:
-            mid = item.get('id') if isinstance(item, dict) else None
-            if not mid or not isinstance(mid, str):
-                fail.append(fail_entry('err_validation_null', 'id is required', key=item if isinstance(item, dict) else {}, field='id'))
+            mid = _item_id(item, fail)
+            if mid is None:
                 continue
             if self.state.act('release', mid, auth):
                 self.stats['writes'] += 1

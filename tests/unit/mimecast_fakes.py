@@ -113,3 +113,25 @@ def run_module(monkeypatch, main, args, session):
         except ModuleExit as done:
             return done
     raise AssertionError('the module returned without exit_json/fail_json')
+
+
+def make_action_plugin(plugin, args, action=None, name=None, check_mode=False, diff=False, transport='local',
+                       become=False, environment=None):
+    """An instance of ``plugin.ActionModule`` for a task with ``args``, as the task executor builds it."""
+    from unittest.mock import MagicMock
+    task = MagicMock()
+    task.args = args
+    task.check_mode = check_mode
+    task.diff = diff
+    task.async_val = 0
+    task.environment = environment
+    if action is not None:
+        task.action = action
+    if name is not None:
+        task.get_name.return_value = name
+    connection = MagicMock()
+    connection.transport = transport
+    connection._shell.tmpdir = None
+    play_context = MagicMock()
+    play_context.become = become
+    return plugin.ActionModule(task, connection, play_context, loader=None, templar=None, shared_loader_obj=None)

@@ -7,29 +7,18 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from unittest.mock import MagicMock
 
 import pytest
 
 from ansible_collections.secops.mimecast.plugins.action import mimecast_hold_reject, mimecast_hold_release
 from ansible_collections.secops.mimecast.plugins.module_utils import client as client_mod
-from ansible_collections.secops.mimecast.tests.unit.mimecast_fakes import V1_PARAMS, FakeResponse, FakeSession, envelope
+from ansible_collections.secops.mimecast.tests.unit.mimecast_fakes import V1_PARAMS, FakeResponse, FakeSession, envelope, make_action_plugin
 from ansible_collections.secops.mimecast.tests.unit.plugins.module_utils.test_hold_actions import FakeApi
 
 
 def make_action(plugin, args, transport='local', become=False, environment=None, check_mode=False, diff=False):
-    task = MagicMock()
-    task.args = args
-    task.check_mode = check_mode
-    task.diff = diff
-    task.async_val = 0
-    task.environment = environment
-    connection = MagicMock()
-    connection.transport = transport
-    connection._shell.tmpdir = None
-    play_context = MagicMock()
-    play_context.become = become
-    action = plugin.ActionModule(task, connection, play_context, loader=None, templar=None, shared_loader_obj=None)
+    action = make_action_plugin(plugin, args, check_mode=check_mode, diff=diff, transport=transport, become=become,
+                                environment=environment)
     modules = []
 
     def execute_module(module_name=None, module_args=None, task_vars=None, wrap_async=False):

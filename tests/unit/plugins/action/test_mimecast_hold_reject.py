@@ -6,22 +6,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from unittest.mock import MagicMock
 
 import pytest
 
 from ansible_collections.secops.mimecast.plugins.action import mimecast_hold_reject as plugin
+from ansible_collections.secops.mimecast.tests.unit.mimecast_fakes import make_action_plugin
 
 
 def run_action(args, monkeypatch):
-    task = MagicMock()
-    task.args = args
-    task.check_mode = False
-    task.async_val = 0
-    task.action = 'secops.mimecast.mimecast_hold_reject'
-    connection = MagicMock()
-    connection._shell.tmpdir = None
-    action = plugin.ActionModule(task, connection, MagicMock(), loader=None, templar=None, shared_loader_obj=None)
+    action = make_action_plugin(plugin, args, action='secops.mimecast.mimecast_hold_reject', transport='ssh')
     sent = []
 
     def execute_module(module_name=None, module_args=None, task_vars=None, wrap_async=False):

@@ -11,7 +11,6 @@ __metaclass__ = type
 import datetime
 import json
 import os
-from unittest.mock import MagicMock
 
 import pytest
 
@@ -19,7 +18,7 @@ from ansible_collections.secops.mimecast.plugins.action import mimecast_triage a
 from ansible_collections.secops.mimecast.plugins.module_utils.client import MimecastClient
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import parse_date
 from ansible_collections.secops.mimecast.plugins.plugin_utils import triage_action as base
-from ansible_collections.secops.mimecast.tests.unit.mimecast_fakes import FakeResponse, envelope
+from ansible_collections.secops.mimecast.tests.unit.mimecast_fakes import FakeResponse, envelope, make_action_plugin
 from ansible_collections.secops.mimecast.tests.unit.plugins.module_utils.test_held import (
     LIST,
     REJECT,
@@ -79,17 +78,8 @@ def api(monkeypatch):
 
 
 def run_action(args, check_mode=False, diff=False):
-    task = MagicMock()
-    task.args = args
-    task.check_mode = check_mode
-    task.diff = diff
-    task.async_val = 0
-    task.action = 'secops.mimecast.mimecast_triage'
-    task.get_name.return_value = 'Triage'
-    connection = MagicMock()
-    connection._shell.tmpdir = None
-    action = plugin.ActionModule(task, connection, MagicMock(), loader=None, templar=None, shared_loader_obj=None)
-    return action.run(task_vars={})
+    return make_action_plugin(plugin, args, action='secops.mimecast.mimecast_triage', name='Triage',
+                              check_mode=check_mode, diff=diff).run(task_vars={})
 
 
 def release_batches(api):
@@ -345,15 +335,21 @@ def test_diff_in_check_mode_shows_what_would_be(api):
 
 # ---------------------------------------------------------------------- progress
 
-def test_progress_lines_for_a_large_queue(monkeypatch):
+def big_queue(monkeypatch, count, prefix, spacing):
+    """``count`` held newsletters ``spacing`` seconds apart behind a HeldQueue, and the list of displayed lines."""
     now = datetime.datetime.now(datetime.timezone.utc)
-    records = [held_record('big-%05d' % i, api_date(now - datetime.timedelta(seconds=300 * i + 60)), route='INBOUND',
-                           subject='digest', **{'from': {'emailAddress': 'a@news.vendor.example'}}) for i in range(2100)]
+    records = [held_record('%s-%05d' % (prefix, i), api_date(now - datetime.timedelta(seconds=spacing * i + 60)), route='INBOUND',
+                           subject='digest', **{'from': {'emailAddress': 'a@news.vendor.example'}}) for i in range(count)]
     queue = HeldQueue(records)
     monkeypatch.setattr(base, 'client_from_params', lambda params, warn=None, pool_size=8: MimecastClient(
         session=queue.session, sleep=lambda s: None, **CONN))
     displayed = []
     monkeypatch.setattr(base.display, 'display', lambda msg, *a, **kw: displayed.append(msg))
+    return queue, displayed
+
+
+def test_progress_lines_for_a_large_queue(monkeypatch):
+    queue, displayed = big_queue(monkeypatch, 2100, 'big', 300)
     result = run_action(dict(CONN, rules=RULES))
     assert not result.get('failed'), result
     assert result['totals']['released'] == 2100 and len(queue.acted) == 2100
@@ -366,30 +362,16 @@ def test_progress_lines_for_a_large_queue(monkeypatch):
 
 
 def test_read_progress_says_all_read_once_at_the_end(monkeypatch):
-    now = datetime.datetime.now(datetime.timezone.utc)
-    records = [held_record('big-%05d' % i, api_date(now - datetime.timedelta(seconds=300 * i + 60)), route='INBOUND',
-                           subject='digest', **{'from': {'emailAddress': 'a@news.vendor.example'}}) for i in range(2100)]
-    queue = HeldQueue(records)
-    monkeypatch.setattr(base, 'client_from_params', lambda params, warn=None, pool_size=8: MimecastClient(
-        session=queue.session, sleep=lambda s: None, **CONN))
-    displayed = []
-    monkeypatch.setattr(base.display, 'display', lambda msg, *a, **kw: displayed.append(msg))
+    queue, displayed = big_queue(monkeypatch, 2100, 'big', 300)
     run_action(dict(CONN, rules=RULES), check_mode=True)
     complete = [m for m in displayed if m.startswith('Triage: read 2100 of 2100 held messages')]
     assert complete == ['Triage: read 2100 of 2100 held messages (%d pages)' % len(queue.list_requests())]
 
 
 def test_no_write_progress_below_2000_ids(monkeypatch):
-    now = datetime.datetime.now(datetime.timezone.utc)
-    records = [held_record('mid-%05d' % i, api_date(now - datetime.timedelta(seconds=60 * i + 60)), route='INBOUND',
-                           subject='digest', **{'from': {'emailAddress': 'a@news.vendor.example'}}) for i in range(1999)]
-    queue = HeldQueue(records)
-    monkeypatch.setattr(base, 'client_from_params', lambda params, warn=None, pool_size=8: MimecastClient(
-        session=queue.session, sleep=lambda s: None, **CONN))
-    displayed = []
-    monkeypatch.setattr(base.display, 'display', lambda msg, *a, **kw: displayed.append(msg))
+    queue, displayed = big_queue(monkeypatch, 1999, 'mid', 60)
     result = run_action(dict(CONN, rules=RULES))
-    assert result['totals']['released'] == 1999
+    assert result['totals']['released'] == 1999 and len(queue.acted) == 1999
     assert displayed == []
 
 

@@ -9,7 +9,6 @@ __metaclass__ = type
 
 import datetime
 import json
-from unittest.mock import MagicMock
 
 import pytest
 
@@ -17,6 +16,7 @@ from ansible_collections.secops.mimecast.plugins.action import mimecast_triage_p
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import DateError
 from ansible_collections.secops.mimecast.plugins.plugin_utils import triage_action as base
 from ansible_collections.secops.mimecast.plugins.module_utils.client import MimecastError
+from ansible_collections.secops.mimecast.tests.unit.mimecast_fakes import make_action_plugin
 
 SECRET = 'c2VjcmV0LXNlY3JldC1zZWNyZXQ='
 APP_KEY = 'app-key-0123456789'
@@ -71,16 +71,8 @@ def calls(monkeypatch):
 
 
 def run_action(args, check_mode=False):
-    task = MagicMock()
-    task.args = args
-    task.check_mode = check_mode
-    task.async_val = 0
-    task.action = 'secops.mimecast.mimecast_triage_plan'
-    task.get_name.return_value = 'Plan the triage'
-    connection = MagicMock()
-    connection._shell.tmpdir = None
-    action = plugin.ActionModule(task, connection, MagicMock(), loader=None, templar=None, shared_loader_obj=None)
-    return action.run(task_vars={})
+    return make_action_plugin(plugin, args, action='secops.mimecast.mimecast_triage_plan', name='Plan the triage',
+                              check_mode=check_mode).run(task_vars={})
 
 
 def test_plan_result(calls):

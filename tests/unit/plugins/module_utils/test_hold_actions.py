@@ -15,6 +15,7 @@ from ansible_collections.secops.mimecast.plugins.module_utils.client import Mime
 from ansible_collections.secops.mimecast.plugins.module_utils.hold_actions import (
     HoldAction,
     InputError,
+    check_tuning,
     clean_ids,
     summary_message,
 )
@@ -242,3 +243,12 @@ def test_summary_message_counts():
     result = {'done': ['a'], 'not_held': ['b', 'c'], 'failures': [{'id': 'd', 'code': 'http_503'}]}
     assert summary_message('release', result, False) == 'Released 1, not held 2, failed 1 (of 4 ids): d (http_503)'
     assert summary_message('reject', result, True).startswith('Would have rejected 1')
+
+
+def test_check_tuning_checks_only_what_is_given():
+    check_tuning(concurrency=16)  # no batch size: a plan reads, it does not write
+    check_tuning(batch_size=500)
+    with pytest.raises(InputError, match='concurrency must be between 1 and 16; got 17'):
+        check_tuning(concurrency=17)
+    with pytest.raises(InputError, match='batch_size must be between 1 and 500; got 0'):
+        check_tuning(batch_size=0, concurrency=4)
