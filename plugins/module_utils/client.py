@@ -45,6 +45,7 @@ except ImportError:
 
 COLLECTION_VERSION = '1.0.0'
 USER_AGENT = 'secops.mimecast/%s (Ansible collection)' % COLLECTION_VERSION
+BODY_CHUNK_BYTES = 256 * 1024
 
 V1_CREDENTIALS = ('access_key', 'secret_key', 'app_id', 'app_key')
 V2_CREDENTIALS = ('client_id', 'client_secret')
@@ -244,7 +245,11 @@ def error_from_fail(fail, path, status=None, request_id=None):
 
 
 def parse_envelope(text):
-    """Parse a response body into (data, fail, meta); raise ValueError on anything that is not an envelope."""
+    """Parse a response body (bytes or text) into (data, fail, meta); raise ValueError on anything that is not an envelope.
+
+    JSON is UTF-8 (RFC 8259): bytes are decoded as such (json also detects UTF-16/32 and a BOM), whatever
+    charset the Content-Type header names.
+    """
     body = json.loads(text)
     if not isinstance(body, dict):
         raise ValueError('the body is JSON but not an object')
@@ -417,9 +422,25 @@ class MimecastClient(object):
                 self._not_before = max(self._not_before, time.time() + reset_ms / 1000.0)
 
     # ------------------------------------------------------------- transport
-    def _post(self, url, headers, **kwargs):
+    def _post(self, url, headers, data):
+        """POST ``data`` and read the whole answer: ``(response, body bytes)``; the connection goes back to the pool.
+
+        The request is prepared here with the session's headers and cookies and handed to ``Session.send``:
+        ``Session.request`` would merge every session setting and copy the cookie jar on each call, about
+        a third of the client's CPU time per request in the benchmark (bench/, docs/performance.md).
+        """
         self.request_count += 1
-        return self._session.post(url, headers=headers, timeout=self.timeout, verify=self._verify, **kwargs)
+        prepared = requests.PreparedRequest()
+        merged = dict(self._session.headers)
+        merged.update(headers)
+        prepared.prepare(method='POST', url=url, headers=merged, data=data, cookies=self._session.cookies)
+        resp = self._session.send(prepared, stream=True, timeout=self.timeout, verify=self._verify)
+        try:
+            # requests reads a body in 10 kB pieces: a 450 kB page of held messages took ~45 reads and joins
+            body = b''.join(resp.iter_content(BODY_CHUNK_BYTES))
+        finally:
+            resp.close()
+        return resp, body
 
     def _transport_error(self, exc, path, request_id, write):
         host = urlsplit(self.base_url).netloc
@@ -447,9 +468,9 @@ class MimecastClient(object):
         while True:
             attempt += 1
             try:
-                resp = self._post(url, {'Content-Type': 'application/x-www-form-urlencoded'},
-                                  data={'grant_type': 'client_credentials', 'client_id': client_id,
-                                        'client_secret': client_secret})
+                resp, raw = self._post(url, {'Content-Type': 'application/x-www-form-urlencoded'},
+                                       data={'grant_type': 'client_credentials', 'client_id': client_id,
+                                             'client_secret': client_secret})
             except requests.exceptions.RequestException as exc:
                 err = self._transport_error(exc, '/oauth/token', None, write=False)
                 if attempt <= self.retries and not isinstance(exc, requests.exceptions.SSLError) and \
@@ -461,7 +482,7 @@ class MimecastClient(object):
                                                           'Mimecast token request answered HTTP %s' % resp.status_code):
                     continue
             try:
-                body = resp.json()
+                body = json.loads(raw)
             except ValueError:
                 body = None
             if resp.status_code == 200 and isinstance(body, dict) and body.get('access_token'):
@@ -506,7 +527,7 @@ class MimecastClient(object):
             request_id, headers = self._auth.headers(uri)
             headers['Content-Type'] = 'application/json'
             try:
-                resp = self._post(url, headers, data=payload)
+                resp, raw = self._post(url, headers, data=payload)
             except requests.exceptions.RequestException as exc:
                 err = self._transport_error(exc, path, request_id, write)
                 if not isinstance(exc, requests.exceptions.SSLError) and not err.outcome_unknown \
@@ -523,13 +544,14 @@ class MimecastClient(object):
                                     'max_retry_wait=%.0f s; nothing was done by this request, run again later'
                                     % (path, self.max_retry_wait), status=429, retryable=True,
                                     request_id=request_id, path=path)
-            text = resp.text
             try:
-                rdata, rfail, rmeta = parse_envelope(text)
+                rdata, rfail, rmeta = parse_envelope(raw)
                 parsed = True
             except ValueError:
                 rdata, rfail, rmeta = [], [], {}
                 parsed = False
+            # only error messages quote the body
+            text = raw.decode('utf-8', 'replace') if not parsed or status >= 300 else ''
             codes = [e.get('code') for e in iter_fail_errors(rfail) if e.get('code')]
             token_expired = 'token_expired' in codes
             if self._auth.scheme == '2.0' and (status == 401 or token_expired) and not reauthed:

@@ -143,9 +143,25 @@ class Simulator:
         self._reset_stats()
 
     def _reset_stats(self):
-        self.stats = {'total': 0, 'by_path': {}, 'writes': 0, 'write_requests': 0}
+        self.stats = {'total': 0, 'by_path': {}, 'writes': 0, 'write_requests': 0,
+                      'latency': {'requests': 0, 'asked_ms': 0.0, 'injected_ms': 0.0}}
         self.recent = collections.deque(maxlen=1000)
         self.seq = 0
+
+    # ---- latency ---------------------------------------------------------------
+    async def inject_latency(self, seconds):
+        """Delay an answer by ``seconds``; /_sim/stats counts what was asked and what the sleeps took.
+
+        asyncio.sleep wakes up a little late (the epoll timeout is rounded up to a whole millisecond),
+        so the injected latency is a bit more than asked: the bench reports both.
+        """
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await asyncio.sleep(seconds)
+        counted = self.stats['latency']
+        counted['requests'] += 1
+        counted['asked_ms'] += seconds * 1000.0
+        counted['injected_ms'] += (loop.time() - started) * 1000.0
 
     # ---- logging / bookkeeping -------------------------------------------------
     def log(self, request, status, started, outcome):
@@ -293,7 +309,7 @@ class Simulator:
         extra_ms, fault = self.pick_faults(path, auth_header)
         delay = float(self.config['latency_ms']) + extra_ms
         if delay > 0:
-            await asyncio.sleep(delay / 1000.0)
+            await self.inject_latency(delay / 1000.0)
         if path == TOKEN:
             resp = await self.token(request, rl_headers)
             return resp, '2.0', 0, 'token' if resp.status == 200 else 'token_refused'

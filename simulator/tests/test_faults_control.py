@@ -117,6 +117,21 @@ def test_latency_fault_and_probability_reproducible(sim):
     assert all(sim.call(SUMMARY, [])[0] == 200 for _ in range(5))
 
 
+def test_latency_is_counted_in_stats(sim):
+    sim.reset(held=120, seed=7)
+    sim.config(latency_ms=20)
+    for _ in range(3):
+        assert sim.call(SUMMARY, [])[0] == 200
+    latency = sim.stats()['latency']
+    assert latency['requests'] == 3 and latency['asked_ms'] == 60.0
+    assert latency['injected_ms'] >= 59.0  # a sleep may wake late, never (measurably) early
+    sim.config(latency_ms=0)
+    sim.call(SUMMARY, [])
+    assert sim.stats()['latency']['requests'] == 3
+    sim.reset(held=120, seed=7)
+    assert sim.stats()['latency'] == {'requests': 0, 'asked_ms': 0.0, 'injected_ms': 0.0}
+
+
 def test_control_endpoints(sim):
     state = sim.state()
     assert state['counts'] == {'held': 120, 'released': 0, 'rejected': 0, 'processing': 30, 'bulk_processing': 12}

@@ -19,23 +19,46 @@ def load_fixture(name):
 
 
 class FakeResponse(object):
+    """An answer: ``body`` as JSON, or ``text`` (str, or bytes sent as they are)."""
+
     def __init__(self, status=200, body=None, headers=None, text=None):
         self.status_code = status
         self.headers = dict(headers or {})
-        self.text = text if text is not None else json.dumps(body if body is not None else {'meta': {'status': status}, 'data': [], 'fail': []})
+        if text is None:
+            text = json.dumps(body if body is not None else {'meta': {'status': status}, 'data': [], 'fail': []})
+        self.content = text if isinstance(text, bytes) else text.encode('utf-8')
+        self.chunk_sizes = []
+        self.closed = False
+
+    @property
+    def text(self):
+        """Decoded with the charset the Content-Type names, as requests does."""
+        charset = self.headers.get('Content-Type', '').partition('charset=')[2] or 'utf-8'
+        return self.content.decode(charset, 'replace')
 
     def json(self):
         return json.loads(self.text)
 
+    def iter_content(self, chunk_size=1):
+        """The body in pieces of ``chunk_size`` bytes, as requests streams it."""
+        self.chunk_sizes.append(chunk_size)
+        for start in range(0, len(self.content), chunk_size):
+            yield self.content[start:start + chunk_size]
+
+    def close(self):
+        self.closed = True
+
 
 class FakeSession(object):
-    """Answers each POST with ``handler(call)`` (a FakeResponse or an exception to raise), or from a queue."""
+    """A ``requests.Session`` stand-in: answers each request sent with ``handler(call)`` (a FakeResponse or an
+    exception to raise), or from a queue, and records every call (url, headers, body, options)."""
 
     def __init__(self, handler=None):
         self.handler = handler
         self.queue = []
         self.calls = []
         self.headers = {}
+        self.cookies = {}
 
     def add(self, status=200, body=None, headers=None, text=None, exc=None):
         self.queue.append(exc if exc is not None else FakeResponse(status, body, headers, text))
@@ -44,16 +67,19 @@ class FakeSession(object):
     def mount(self, prefix, adapter):
         pass
 
-    def post(self, url, headers=None, data=None, timeout=None, verify=None):
-        call = {'url': url, 'headers': dict(headers or {}), 'data': data, 'timeout': timeout, 'verify': verify}
+    def send(self, prepared, timeout=None, verify=None, stream=False):
+        data = prepared.body
+        call = {'url': prepared.url, 'headers': dict(prepared.headers), 'data': data, 'timeout': timeout, 'verify': verify,
+                'stream': stream, 'method': prepared.method}
         try:
-            call['json'] = json.loads(data) if isinstance(data, str) else None
+            call['json'] = json.loads(data) if isinstance(data, (str, bytes)) else None
         except ValueError:
             call['json'] = None
         self.calls.append(call)
         answer = self.handler(call) if self.handler else self.queue.pop(0)
         if isinstance(answer, Exception):
             raise answer
+        self.last_response = answer
         return answer
 
     def paths(self):

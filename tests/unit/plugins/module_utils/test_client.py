@@ -9,8 +9,14 @@ __metaclass__ = type
 import base64
 import hashlib
 import hmac
+import io
 import json
 import re
+
+try:
+    from urllib.parse import parse_qsl
+except ImportError:  # pragma: no cover
+    from urlparse import parse_qsl  # type: ignore
 
 import pytest
 import requests
@@ -150,6 +156,90 @@ class TestEnvelope(object):
         assert err.value.outcome_unknown and len(fake_session.calls) == 1
 
 
+class TestBody(object):
+    def test_body_read_in_large_pieces_and_connection_released(self, fake_session):
+        records = [{'id': 'id-%05d' % i, 'subject': 'x' * 900} for i in range(500)]  # about a page of held messages
+        fake_session.add(200, envelope(records))
+        resp = make_client(fake_session).call('/api/gateway/get-hold-message-list', [{'admin': True}])
+        assert [r['id'] for r in resp.data] == [r['id'] for r in records]
+        assert fake_session.calls[0]['stream'] is True
+        sent = fake_session.last_response
+        assert sent.chunk_sizes == [client_mod.BODY_CHUNK_BYTES] and client_mod.BODY_CHUNK_BYTES >= 256 * 1024
+        assert sent.closed
+
+    def test_utf8_body_whatever_the_declared_charset(self, fake_session):
+        body = json.dumps({'meta': {'status': 200}, 'data': [{'id': 'a', 'subject': u'Caf\u00e9 \u2013 \u00fcber'}], 'fail': []},
+                          ensure_ascii=False).encode('utf-8')
+        fake_session.add(200, text=body, headers={'Content-Type': 'application/json; charset=ISO-8859-1'})
+        resp = make_client(fake_session).call('/api/gateway/get-hold-message-list', [])
+        assert resp.data[0]['subject'] == u'Caf\u00e9 \u2013 \u00fcber'
+
+    def test_utf8_bom_is_accepted(self, fake_session):
+        fake_session.add(200, text=b'\xef\xbb\xbf' + json.dumps(envelope([{'id': 'a'}])).encode('utf-8'))
+        assert make_client(fake_session).call('/api/gateway/get-hold-message-list', []).data == [{'id': 'a'}]
+
+    def test_body_that_is_not_utf8_is_not_an_envelope_and_is_quoted_safely(self, fake_session):
+        fake_session.add(502, text=b'<html>\xff\xfe bad gateway</html>')
+        with pytest.raises(MimecastError) as err:
+            make_client(fake_session, retries=0).call('/api/gateway/hold-release', [{'id': 'a'}], write=True)
+        assert 'HTTP 502' in err.value.msg and 'bad gateway' in err.value.msg and err.value.outcome_unknown
+
+
+class RecordingAdapter(requests.adapters.BaseAdapter):
+    """A transport adapter for a real ``requests.Session``: answers from a list, records what was sent."""
+
+    def __init__(self, answers):
+        super(RecordingAdapter, self).__init__()
+        self.answers = list(answers)
+        self.sent = []
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        self.sent.append({'request': request, 'stream': stream, 'timeout': timeout, 'verify': verify})
+        status, headers, body = self.answers.pop(0)
+        resp = requests.Response()
+        resp.status_code = status
+        resp.headers = requests.structures.CaseInsensitiveDict(headers)
+        resp.raw = RawBody(body, headers)
+        resp.url = request.url
+        resp.request = request
+        return resp
+
+    def close(self):
+        pass
+
+
+class RawBody(io.BytesIO):
+    """A response body with the headers where requests looks for cookies (``_original_response.msg``)."""
+
+    def __init__(self, body, headers):
+        super(RawBody, self).__init__(body)
+        self._original_response = self
+        self.msg = self
+        self._headers = headers
+
+    def get_all(self, name, default=None):
+        return [v for k, v in self._headers.items() if k.lower() == name.lower()] or default
+
+
+def test_real_session_sends_session_headers_cookies_and_the_exact_body():
+    session = requests.Session()
+    adapter = RecordingAdapter([(200, {'Content-Type': 'application/json', 'Set-Cookie': 'lb=node-2; Path=/'},
+                                 json.dumps(envelope([{'id': 'a'}])).encode()),
+                                (200, {'Content-Type': 'application/json'}, json.dumps(envelope()).encode())])
+    session.mount('https://', adapter)
+    client = make_client(session)
+    assert client.call('/api/gateway/get-hold-message-list', [{'admin': True}]).data == [{'id': 'a'}]
+    client.call('/api/gateway/hold-release', [{'id': 'a'}], write=True)
+    first, second = (sent['request'] for sent in adapter.sent)
+    assert first.method == 'POST' and first.url == V1_PARAMS['base_url'] + '/api/gateway/get-hold-message-list'
+    assert json.loads(first.body) == {'data': [{'admin': True}]}
+    assert first.headers['User-Agent'] == client_mod.USER_AGENT and first.headers['Accept'] == 'application/json'
+    assert first.headers['Content-Type'] == 'application/json' and first.headers['x-mc-app-id'] == V1_PARAMS['app_id']
+    assert first.headers['Authorization'].startswith('MC %s:' % V1_PARAMS['access_key'])
+    assert 'Cookie' not in first.headers and second.headers['Cookie'] == 'lb=node-2'
+    assert all(sent['stream'] is True and sent['timeout'] == 30 and sent['verify'] is True for sent in adapter.sent)
+
+
 class TestRetries(object):
     def test_read_retries_5xx_then_succeeds_with_warning(self, fake_session):
         fake_session.add(500, text='<html>err</html>').add(502, text='').add(200, envelope([{'a': 1}]))
@@ -240,8 +330,10 @@ class TestApi2(object):
         client.call('/api/gateway/get-hold-summary-list', [])
         client.call('/api/gateway/get-hold-summary-list', [])
         assert fake_session.paths() == ['oauth/token', 'api/gateway/get-hold-summary-list', 'api/gateway/get-hold-summary-list']
-        assert fake_session.calls[0]['data'] == {'grant_type': 'client_credentials', 'client_id': 'cid-test',
-                                                 'client_secret': 'csecret-test'}
+        token_call = fake_session.calls[0]
+        assert token_call['headers']['Content-Type'] == 'application/x-www-form-urlencoded'
+        assert dict(parse_qsl(token_call['data'])) == {'grant_type': 'client_credentials', 'client_id': 'cid-test',
+                                                       'client_secret': 'csecret-test'}
         assert fake_session.calls[1]['headers']['Authorization'] == 'Bearer tok-1'
 
     @pytest.mark.parametrize('expired', [
