@@ -8,6 +8,7 @@ import urllib.request
 import pytest
 
 from conftest import HOLD_LIST, RELEASE, Simulator
+from mimecast_sim.server import Lateness
 
 SUMMARY = '/api/gateway/get-hold-summary-list'
 
@@ -124,12 +125,31 @@ def test_latency_is_counted_in_stats(sim):
         assert sim.call(SUMMARY, [])[0] == 200
     latency = sim.stats()['latency']
     assert latency['requests'] == 3 and latency['asked_ms'] == 60.0
-    assert latency['injected_ms'] >= 59.0  # a sleep may wake late, never (measurably) early
+    assert latency['injected_ms'] >= 0.9 * 60.0  # shortened by the estimated lateness at most
     sim.config(latency_ms=0)
     sim.call(SUMMARY, [])
     assert sim.stats()['latency']['requests'] == 3
     sim.reset(held=120, seed=7)
     assert sim.stats()['latency'] == {'requests': 0, 'asked_ms': 0.0, 'injected_ms': 0.0}
+
+
+def test_lateness_estimate_shortens_sleeps_to_the_configured_mean():
+    lateness = Lateness(weight=0.5)
+    assert lateness.sleep_for(0.010) == 0.010 and lateness.sleep_for(0) == 0.0
+    lateness.observe(0.010, 0.010, 0.012)  # woke 2 ms late
+    assert lateness.seconds == pytest.approx(0.001)
+    assert lateness.sleep_for(0.010) == pytest.approx(0.009)
+    for _ in range(30):  # sleeps that always wake 2 ms late: the estimate converges to 2 ms
+        asked = lateness.sleep_for(0.010)
+        lateness.observe(0.010, asked, asked + 0.002)
+    assert lateness.seconds == pytest.approx(0.002, abs=1e-6)
+    assert lateness.sleep_for(0.010) + 0.002 == pytest.approx(0.010)  # what a client sees: the configured 10 ms
+    lateness.observe(0.010, 0.008, 0.5)  # one stall: the estimate is capped at the latency, never a negative sleep
+    assert lateness.seconds <= 0.010 and lateness.sleep_for(0.010) == 0.0
+    lateness.observe(0.010, 0.0, 0.0)  # on time again: the estimate comes back down
+    assert lateness.seconds < 0.010
+    lateness.observe(0.010, 0.010, 0.009)  # a sleep cannot be early by much; the estimate stays >= 0
+    assert lateness.seconds >= 0.0
 
 
 def test_control_endpoints(sim):
