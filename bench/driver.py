@@ -27,11 +27,12 @@ CREDS = {
 class FreshConnectionClient(MimecastClient):
     """Every request on a new TCP connection (test only)."""
 
-    def _post(self, url, headers, **kwargs):
+    def _post(self, url, headers, data):
         self.request_count += 1
         merged = dict(self._session.headers)
         merged.update(headers)
-        return requests.post(url, headers=merged, timeout=self.timeout, verify=self.validate_certs, **kwargs)
+        resp = requests.post(url, headers=merged, data=data, timeout=self.timeout, verify=self.validate_certs)
+        return resp, resp.content
 
 
 def main():
