@@ -181,12 +181,12 @@ class Simulator:
         """
         loop = asyncio.get_running_loop()
         started = loop.time()
+        counted = self.stats['latency']
         asked = self.lateness.sleep_for(seconds) + fault_seconds
         await asyncio.sleep(asked)
         took = loop.time() - started
         if seconds > 0:
             self.lateness.observe(seconds, asked, took)
-        counted = self.stats['latency']
         counted['requests'] += 1
         counted['asked_ms'] += (seconds + fault_seconds) * 1000.0
         counted['injected_ms'] += took * 1000.0
@@ -202,7 +202,14 @@ class Simulator:
         self.log_stream.write(line)
         self.log_stream.flush()
 
-    def record(self, request, status, items, outcome, auth):
+    def record(self, request, status, items, outcome, auth, stats):
+        """Count a request in ``stats``, the statistics current when it arrived.
+
+        A request that began before a reset (a slow fault answering after the client gave up, for example)
+        belongs to the run before it and is not counted in the new statistics.
+        """
+        if stats is not self.stats:
+            return
         self.seq += 1
         path = request.path
         self.stats['total'] += 1
@@ -309,15 +316,16 @@ class Simulator:
         auth = None
         items = 0
         outcome = 'ok'
+        stats = self.stats
         try:
             resp, auth, items, outcome = await self._api(request, path)
         except Drop:
-            self.record(request, 0, items, 'dropped', auth)
+            self.record(request, 0, items, 'dropped', auth, stats)
             self.log(request, 0, started, 'dropped')
             if request.transport is not None:
                 request.transport.abort()
             raise asyncio.CancelledError() from None
-        self.record(request, resp.status, items, outcome, auth)
+        self.record(request, resp.status, items, outcome, auth, stats)
         self.log(request, resp.status, started, outcome)
         return resp
 

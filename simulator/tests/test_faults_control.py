@@ -133,6 +133,17 @@ def test_latency_is_counted_in_stats(sim):
     assert sim.stats()['latency'] == {'requests': 0, 'asked_ms': 0.0, 'injected_ms': 0.0}
 
 
+def test_a_request_that_outlives_a_reset_is_not_counted_after_it(sim):
+    sim.faults([{'kind': 'slow', 'path': SUMMARY, 'count': 1, 'seconds': 1}])
+    with pytest.raises(OSError):  # the client gives up (a timeout), the simulator's handler goes on
+        sim.call(SUMMARY, [], timeout=0.3)
+    sim.reset(held=120, seed=7)
+    time.sleep(1.2)  # the slow answer is sent after the reset
+    assert sim.stats()['total'] == 0 and sim.requests() == []
+    assert sim.call(SUMMARY, [])[0] == 200
+    assert sim.stats()['total'] == 1 and [r['path'] for r in sim.requests()] == [SUMMARY]
+
+
 def test_lateness_estimate_shortens_sleeps_to_the_configured_mean():
     lateness = Lateness(weight=0.5)
     assert lateness.sleep_for(0.010) == 0.010 and lateness.sleep_for(0) == 0.0
