@@ -222,12 +222,6 @@ def noop_once(collections, sim, workdir, tag):
     return wall
 
 
-def startup_floor(collections, sim, workdir, repeat=5):
-    """Ansible's fixed cost: bench/noop.yml, best of ``repeat`` runs."""
-    walls = [noop_once(collections, sim, workdir, str(index)) for index in range(repeat)]
-    return min(walls), walls
-
-
 def empty_queue_startup(collections, workdir, latency_ms, repeat=3):
     """The triage playbook itself with nothing to do (an empty held queue: one list request), best of ``repeat``.
 
@@ -569,10 +563,6 @@ def main(argv=None):
                                               check=False).stdout.splitlines()[0]}
     log('bench: %s, %d CPUs, Python %s; work dir %s' % (machine['ansible_core'], machine['cpus'], machine['python'], workdir))
 
-    with Simulator(held=10, seed=SEED, log_file='/dev/null') as sim:
-        startup, walls = startup_floor(collections, sim, workdir)
-    log('Ansible fixed start-up (bench/noop.yml, the same 4 tasks, no API work): %.2f s (runs: %s)' % (
-        startup, ', '.join('%.2f' % w for w in walls)))
     empty, empty_walls = empty_queue_startup(collections, workdir, args.latency_ms) if sizes else (0.0, [])
     if sizes:
         log('The triage of an empty queue (all fixed costs: Ansible, the collection code, one list request): %.2f s (runs: %s)' % (
@@ -580,8 +570,7 @@ def main(argv=None):
     results = [bench_size(n, args, collections, workdir, empty) for n in sizes]
     levers = None if (args.quick or args.no_levers) else bench_levers(args, collections, workdir)
     data = {'command': ' '.join([os.path.relpath(sys.executable, ROOT)] + [os.path.relpath(__file__, ROOT)] + (argv or sys.argv[1:])),
-            'machine': machine, 'latency_ms': args.latency_ms, 'startup_s': round(startup, 3),
-            'startup_runs_s': [round(w, 3) for w in walls], 'empty_queue_s': round(empty, 3),
+            'machine': machine, 'latency_ms': args.latency_ms, 'empty_queue_s': round(empty, 3),
             'empty_queue_runs_s': [round(w, 3) for w in empty_walls], 'default_batch_size': DEFAULT_BATCH,
             'default_concurrency': DEFAULT_CONCURRENCY, 'sizes': results, 'levers': levers}
     machine['load_average_at_end'] = [round(v, 2) for v in os.getloadavg()]

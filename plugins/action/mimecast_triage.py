@@ -19,7 +19,7 @@ import os
 import tempfile
 
 from ansible_collections.secops.mimecast.plugins.module_utils.client import MimecastError
-from ansible_collections.secops.mimecast.plugins.module_utils.hold_actions import HoldAction, InputError
+from ansible_collections.secops.mimecast.plugins.module_utils.hold_actions import ACTIONS, HoldAction, InputError
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_action import (
     PROGRESS_MIN_RECORDS,
     TriageActionBase,
@@ -153,11 +153,10 @@ class ActionModule(TriageActionBase):
 
     def act(self, client, params, action, ids, check_mode, group=None):
         """Release or reject ``ids``: the result a mimecast_hold_release/reject task would have registered."""
-        done_key = 'released' if action == 'release' else 'rejected'
+        done_key = ACTIONS[action][0]
         if not ids:
             return {done_key: [], 'not_held': [], 'failures': []}
-        verb = {'release': 'would release' if check_mode else 'released',
-                'reject': 'would reject' if check_mode else 'rejected'}[action]
+        verb = 'would %s' % action if check_mode else done_key
         step = max(len(ids) // 5, 1)
         shown = {'next': step}
 
@@ -175,7 +174,8 @@ class ActionModule(TriageActionBase):
             runner = HoldAction(client, action, batch_size=params['batch_size'], concurrency=params['concurrency'],
                                 verify_held=False, progress=progress, **options)
             outcome = runner.run(list(ids), check_mode=check_mode)
-        except (InputError, MimecastError) as exc:
-            return {'failed': True, 'msg': getattr(exc, 'msg', str(exc)),
-                    'error': exc.to_dict() if isinstance(exc, MimecastError) else {}}
+        except InputError as exc:
+            return {'failed': True, 'msg': str(exc), 'error': {}}
+        except MimecastError as exc:
+            return exc.task_result()
         return {done_key: outcome['done'], 'not_held': outcome['not_held'], 'failures': outcome['failures']}

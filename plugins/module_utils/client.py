@@ -111,6 +111,10 @@ class MimecastError(Exception):
         return dict(status=self.status, codes=self.codes, code=self.code, retryable=self.retryable,
                     request_id=self.request_id, outcome_unknown=self.outcome_unknown, path=self.path)
 
+    def task_result(self):
+        """The failed task result for this error: ``failed``, ``msg`` and the details as ``error``."""
+        return dict(failed=True, msg=self.msg, error=self.to_dict())
+
     def __str__(self):
         return self.msg
 
@@ -244,13 +248,13 @@ def error_from_fail(fail, path, status=None, request_id=None):
                          status=status, codes=codes, retryable=retryable, request_id=request_id, path=path)
 
 
-def parse_envelope(text):
+def parse_envelope(body):
     """Parse a response body (bytes or text) into (data, fail, meta); raise ValueError on anything that is not an envelope.
 
     JSON is UTF-8 (RFC 8259): bytes are decoded as such (json also detects UTF-16/32 and a BOM), whatever
     charset the Content-Type header names.
     """
-    body = json.loads(text)
+    body = json.loads(body)
     if not isinstance(body, dict):
         raise ValueError('the body is JSON but not an object')
     data = body.get('data', [])

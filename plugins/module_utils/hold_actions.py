@@ -257,9 +257,16 @@ def _fail_ids(entry, batch):
     return []
 
 
+ACTIONS = {
+    # action: (key of the done ids in results, module)
+    'release': ('released', 'secops.mimecast.mimecast_hold_release'),
+    'reject': ('rejected', 'secops.mimecast.mimecast_hold_reject'),
+}
+
+
 def summary_message(action, result, check_mode):
     """A ``msg`` that counts each outcome, naming up to ten failed ids with their codes."""
-    verb = {'release': 'released', 'reject': 'rejected'}[action]
+    verb = ACTIONS[action][0]
     prefix = 'Would have %s' % verb if check_mode else verb.capitalize()
     total = len(result['done']) + len(result['not_held']) + len(result['failures'])
     msg = '%s %d, not held %d, failed %d (of %d ids)' % (
@@ -269,13 +276,6 @@ def summary_message(action, result, check_mode):
         more = len(result['failures']) - 10
         msg += ': %s%s' % (shown, ' and %d more' % more if more > 0 else '')
     return msg
-
-
-ACTIONS = {
-    # action: (key of the done ids in results, module)
-    'release': ('released', 'secops.mimecast.mimecast_hold_release'),
-    'reject': ('rejected', 'secops.mimecast.mimecast_hold_reject'),
-}
 
 
 def hold_action_argument_spec(action='release'):

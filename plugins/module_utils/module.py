@@ -55,7 +55,7 @@ class MimecastModule(object):
             self.client  # pylint: disable=pointless-statement
             result = action(self)
         except MimecastError as exc:
-            error = dict(msg=exc.msg, error=exc.to_dict())
+            error = exc.task_result()
         except DateError as exc:
             error = dict(msg=str(exc))
         if error is not None:

@@ -91,7 +91,7 @@ class HoldActionBase(ActionBase):
         except InputError as exc:
             outcome = dict(failed=True, msg=str(exc))
         except MimecastError as exc:
-            outcome = dict(failed=True, msg=exc.msg, error=exc.to_dict())
+            outcome = exc.task_result()
         if outcome.pop('_failed', False):
             outcome['failed'] = True
         if warnings:

@@ -158,7 +158,7 @@ class TriageActionBase(ActionBase):
                                     now=now)
             return plan(compiled, records, now), client
         except MimecastError as exc:
-            result.update(failed=True, msg=exc.msg, error=exc.to_dict())
+            result.update(exc.task_result())
         except DateError as exc:
             result.update(failed=True, msg=str(exc))
         return None, None

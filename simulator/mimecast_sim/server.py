@@ -118,6 +118,10 @@ def _mc_date(date):
     return None
 
 
+# where a request's answer was decided: the statistics it counts in (see Simulator.record)
+DECIDED_IN = 'mimecast_sim.decided_in'
+
+
 class Lateness:
     """A running estimate of how late asyncio's sleeps wake up, to inject the configured latency on average.
 
@@ -181,12 +185,13 @@ class Simulator:
         """
         loop = asyncio.get_running_loop()
         started = loop.time()
-        counted = self.stats['latency']
         asked = self.lateness.sleep_for(seconds) + fault_seconds
         await asyncio.sleep(asked)
         took = loop.time() - started
         if seconds > 0:
             self.lateness.observe(seconds, asked, took)
+        # counted with the request, in the statistics current when it goes on (see record)
+        counted = self.stats['latency']
         counted['requests'] += 1
         counted['asked_ms'] += (seconds + fault_seconds) * 1000.0
         counted['injected_ms'] += took * 1000.0
@@ -203,10 +208,10 @@ class Simulator:
         self.log_stream.flush()
 
     def record(self, request, status, items, outcome, auth, stats):
-        """Count a request in ``stats``, the statistics current when it arrived.
+        """Count a request in ``stats``, the statistics current when its answer was decided.
 
-        A request that began before a reset (a slow fault answering after the client gave up, for example)
-        belongs to the run before it and is not counted in the new statistics.
+        A request answered before a reset but sent after it (a slow fault answering after the client gave
+        up, for example) belongs to the run before it and is not counted in the new statistics.
         """
         if stats is not self.stats:
             return
@@ -316,16 +321,15 @@ class Simulator:
         auth = None
         items = 0
         outcome = 'ok'
-        stats = self.stats
         try:
             resp, auth, items, outcome = await self._api(request, path)
         except Drop:
-            self.record(request, 0, items, 'dropped', auth, stats)
+            self.record(request, 0, items, 'dropped', auth, request.get(DECIDED_IN, self.stats))
             self.log(request, 0, started, 'dropped')
             if request.transport is not None:
                 request.transport.abort()
             raise asyncio.CancelledError() from None
-        self.record(request, resp.status, items, outcome, auth, stats)
+        self.record(request, resp.status, items, outcome, auth, request.get(DECIDED_IN, self.stats))
         self.log(request, resp.status, started, outcome)
         return resp
 
@@ -378,6 +382,7 @@ class Simulator:
             return self._json(exc.status, result, rl_headers), auth, items, 'invalid:' + exc.code
         text = result if isinstance(result, str) else json.dumps(result, separators=(',', ':'))
         if fault is not None:
+            request[DECIDED_IN] = self.stats  # a slow answer may be sent after a reset
             return await self.fault_after(fault, text, rl_headers), auth, items, 'fault:' + fault.kind
         return web.Response(status=200, text=text, content_type='application/json', headers=rl_headers), auth, items, 'ok'
 

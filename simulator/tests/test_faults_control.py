@@ -1,6 +1,7 @@
 import json
 import os
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -142,6 +143,20 @@ def test_a_request_that_outlives_a_reset_is_not_counted_after_it(sim):
     assert sim.stats()['total'] == 0 and sim.requests() == []
     assert sim.call(SUMMARY, [])[0] == 200
     assert sim.stats()['total'] == 1 and [r['path'] for r in sim.requests()] == [SUMMARY]
+
+
+def test_a_request_decided_after_a_reset_counts_in_the_new_stats(sim):
+    sim.config(latency_ms=600)
+    answers = []
+    caller = threading.Thread(target=lambda: answers.append(sim.call(SUMMARY, [])[0]))
+    caller.start()
+    time.sleep(0.2)  # the request is waiting out its latency
+    sim.reset(held=120, seed=7)
+    caller.join()
+    sim.config(latency_ms=0)
+    assert answers == [200]
+    assert sim.stats()['total'] == 1 and [r['path'] for r in sim.requests()] == [SUMMARY]
+    assert sim.stats()['latency']['requests'] == 1
 
 
 def test_lateness_estimate_shortens_sleeps_to_the_configured_mean():

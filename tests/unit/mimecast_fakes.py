@@ -30,15 +30,6 @@ class FakeResponse(object):
         self.chunk_sizes = []
         self.closed = False
 
-    @property
-    def text(self):
-        """Decoded with the charset the Content-Type names, as requests does."""
-        charset = self.headers.get('Content-Type', '').partition('charset=')[2] or 'utf-8'
-        return self.content.decode(charset, 'replace')
-
-    def json(self):
-        return json.loads(self.text)
-
     def iter_content(self, chunk_size=1):
         """The body in pieces of ``chunk_size`` bytes, as requests streams it."""
         self.chunk_sizes.append(chunk_size)
