@@ -6,8 +6,9 @@
 For each N: start the simulator (--held N --latency-ms L), run `ansible-playbook secops.mimecast.triage` with
 bench/rules.yml (report off), measuring wall time, peak RSS of the whole playbook process tree and the API
 requests per endpoint (/_sim/stats), and check the final state. Then reset the simulator to the same seed and do
-the same work the per-id way (bench/per_id.py). The floor is Ansible's fixed start-up (bench/noop.yml: the same
-tasks, no API work) plus requests x latency / concurrency. Figures go to OUT/bench.json and OUT/bench.svg, and a
+the same work the per-id way (bench/per_id.py). The floor is Ansible's fixed start-up (the noop playbook:
+playbooks/triage.yml itself, with its triage task handed to bench/action_plugins/bench_noop_triage.py, which does
+nothing) plus requests x latency / concurrency. Figures go to OUT/bench.json and OUT/bench.svg, and a
 markdown copy to OUT/figures.md.
 """
 
@@ -27,6 +28,7 @@ import threading
 import time
 
 import psutil
+import yaml
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
@@ -45,6 +47,9 @@ RELEASE_PATH = '/api/gateway/hold-release'
 REJECT_PATH = '/api/gateway/hold-reject'
 ENDPOINTS = (LIST_PATH, RELEASE_PATH, REJECT_PATH)
 SHORT = {LIST_PATH: 'list', RELEASE_PATH: 'release', REJECT_PATH: 'reject'}
+TRIAGE_PLAYBOOK = os.path.join(ROOT, 'playbooks', 'triage.yml')
+TRIAGE_MODULE = 'secops.mimecast.mimecast_triage'
+NOOP_ACTION = 'bench_noop_triage'  # bench/action_plugins/bench_noop_triage.py
 
 
 def log(msg=''):
@@ -70,6 +75,7 @@ def ansible_env(collections, sim, extra=None):
     env.update({
         'ANSIBLE_COLLECTIONS_PATH': collections,
         'ANSIBLE_CALLBACK_PLUGINS': os.path.join(BENCH, 'callback_plugins'),
+        'ANSIBLE_ACTION_PLUGINS': os.path.join(BENCH, 'action_plugins'),
         'ANSIBLE_CALLBACKS_ENABLED': 'bench_timer',
         'ANSIBLE_LOCALHOST_WARNING': 'False',
         'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'False',
@@ -213,12 +219,46 @@ def run_playbook(collections, sim, workdir, tag, playbook='secops.mimecast.triag
             'tasks_s': task_times(timer), 'log': os.path.join(workdir, 'playbook-%s.log' % tag)}
 
 
-def noop_once(collections, sim, workdir, tag):
-    """One run of bench/noop.yml (the triage playbook's tasks, no API work): its wall time."""
-    log_path = os.path.join(workdir, 'noop-%s.log' % tag)
-    code, wall, _, _ = run_measured([tool('ansible-playbook'), os.path.join(BENCH, 'noop.yml')], ansible_env(collections, sim), log_path)
+def write_noop_playbook(dest, source=TRIAGE_PLAYBOOK):
+    """The floor's playbook: ``source`` (the triage playbook) with its one triage task handed to NOOP_ACTION.
+
+    Everything Ansible does for the triage playbook stays: the same extra vars, the same tasks, the same
+    expressions templated (loading Jinja's filters and tests), the same ``register``/``failed_when``/``when``,
+    the same output. Only the collection's work is gone: its plugin code and the API. Made from the playbook
+    itself, so the floor cannot drift from what it is the floor of.
+    """
+    with open(source, encoding='utf-8') as fh:
+        plays = yaml.safe_load(fh)
+    swapped = 0
+    for play in plays:
+        tasks = play.get('tasks', [])
+        for index, task in enumerate(tasks):
+            if TRIAGE_MODULE in task:
+                tasks[index] = dict((NOOP_ACTION if key == TRIAGE_MODULE else key, value) for key, value in task.items())
+                swapped += 1
+    if swapped != 1:
+        raise RuntimeError('%s: expected one %s task, found %d' % (source, TRIAGE_MODULE, swapped))
+    with open(dest, 'w', encoding='utf-8') as fh:
+        fh.write('---\n# made by bench/run_bench.py from %s: the triage task does nothing (%s)\n' % (
+            os.path.relpath(source, ROOT), NOOP_ACTION))
+        yaml.safe_dump(plays, fh, sort_keys=False, default_flow_style=False, width=1000)
+    return dest
+
+
+def noop_once(collections, sim, workdir, tag, bare=False):
+    """One run of the floor's playbook (the triage playbook, its triage task doing nothing): its wall time.
+
+    ``bare``: bench/noop_bare.yml instead, four tasks of the same kinds that template nothing (the floor
+    before 2026-11-23, printed for comparison).
+    """
+    if bare:
+        cmd = [tool('ansible-playbook'), os.path.join(BENCH, 'noop_bare.yml')]
+    else:
+        cmd = [tool('ansible-playbook'), os.path.join(workdir, 'noop.yml'), '-e', '@' + os.path.join(BENCH, 'rules.yml')]
+    log_path = os.path.join(workdir, 'noop-%s%s.log' % ('bare-' if bare else '', tag))
+    code, wall, _, _ = run_measured(cmd, ansible_env(collections, sim), log_path)
     if code != 0:
-        raise RuntimeError('bench/noop.yml failed, see %s' % log_path)
+        raise RuntimeError('%s failed, see %s' % (cmd[1], log_path))
     return wall
 
 
@@ -267,10 +307,11 @@ def bench_size(n, args, collections, workdir, empty):
     log('== N = %d held, latency %g ms' % (n, args.latency_ms))
     with Simulator(held=n, seed=SEED, latency_ms=args.latency_ms, log_file='/dev/null', startup_timeout=120) as sim:
         expected, records_bytes, ids_bytes = expected_classes(sim.base_url)
-        # the floor's start-up (bench/noop.yml) is measured in turn with the triage runs, so that both see
-        # the same machine (shared machines drift); the fastest of each is kept
-        runs, noop_walls = [], []
+        # the floor's start-up (the noop playbook) is measured in turn with the triage runs, so that both see
+        # the same machine (shared machines drift); so is the bare noop, for comparison
+        runs, noop_walls, bare_walls = [], [], []
         for index in range(args.repeat):
+            bare_walls.append(noop_once(collections, sim, workdir, 'n%d-%d' % (n, index), bare=True))
             noop_walls.append(noop_once(collections, sim, workdir, 'n%d-%d' % (n, index)))
             runs.append(run_playbook(collections, sim, workdir, 'n%d-%d' % (n, index)))
         startup = min(noop_walls)
@@ -280,8 +321,10 @@ def bench_size(n, args, collections, workdir, empty):
         ours['ok'] = all(fig['rc'] == 0 and fig['counts']['released'] == expected['release']
                          and fig['counts']['rejected'] == expected['reject'] and fig['counts']['held'] == expected['keep']
                          for fig in runs)
-        log('   start-up (bench/noop.yml, in turn with the triage runs): %.2f s (runs %s)' % (
+        log('   start-up (the triage playbook, its triage task doing nothing; in turn with the triage runs): %.2f s (runs %s)' % (
             startup, ', '.join('%.2f' % w for w in noop_walls)))
+        log('   bare start-up (bench/noop_bare.yml, templates nothing; for comparison): %.2f s (runs %s)' % (
+            min(bare_walls), ', '.join('%.2f' % w for w in bare_walls)))
         log('   ours:   %.2f s (runs %s; CPU %.1f s), %d requests, peak RSS %.0f MB, injected latency %s ms per request, state %s' % (
             ours['wall_s'], ', '.join('%.2f' % w for w in ours['runs_wall_s']), ours['cpu_s'], ours['requests']['total'],
             ours['peak_rss_mb'], ours['injected_latency_ms'], 'right' if ours['ok'] else 'WRONG'))
@@ -302,10 +345,12 @@ def bench_size(n, args, collections, workdir, empty):
     # each triage run against the floor of the noop run just before it: the median is the figure (one
     # lucky or unlucky run on either side moves a fastest-vs-fastest ratio by 0.1-0.2 on a shared machine)
     paired = sorted(fig['wall_s'] / (noop + waiting) for fig, noop in zip(runs, noop_walls))
+    paired_bare = sorted(fig['wall_s'] / (bare + waiting) for fig, bare in zip(runs, bare_walls))
     per_req = (per_id.get('requests_extrapolated') or per_id['requests'])['total']
     return {
         'n': n, 'latency_ms': args.latency_ms, 'expected': expected, 'ours': ours, 'per_id': per_id,
         'floor_s': round(floor, 3), 'startup_s': round(startup, 3), 'startup_runs_s': [round(w, 3) for w in noop_walls], 'writes': writes,
+        'bare_startup_s': round(min(bare_walls), 3), 'bare_startup_runs_s': [round(w, 3) for w in bare_walls],
         'floor_empty_queue_s': round(floor_empty, 3), 'empty_queue_s': round(empty, 3),
         'plan_result_bytes_ids': ids_bytes, 'held_records_bytes': records_bytes,
         'ratios': {'requests_per_id_over_ours': round(per_req / max(req['total'], 1), 1),
@@ -313,6 +358,7 @@ def bench_size(n, args, collections, workdir, empty):
                    'ours_over_floor': round(statistics.median(paired), 2),
                    'ours_over_floor_runs': [round(r, 2) for r in paired],
                    'ours_over_floor_fastest': round(ours['wall_s'] / floor, 2),
+                   'ours_over_bare_floor': round(statistics.median(paired_bare), 2),
                    'ours_over_floor_empty_queue': round(ours['wall_s'] / floor_empty, 2)},
     }
 
@@ -417,11 +463,11 @@ def targets(results, levers, args):
         check('10k: >= 10x less wall time than per-id', ten['ratios']['wall_per_id_over_ours'] >= 10,
               '%.1fx' % ten['ratios']['wall_per_id_over_ours'])
         check('10k: wall time within 1.5x of the floor', ten['ratios']['ours_over_floor'] <= 1.5,
-              '%.2fx, the median of %d runs each against bench/noop.yml run just before it + requests x latency / 4 '
-              '(runs %s; fastest vs fastest %.2fx: %.2f s vs floor %.2f s)' % (
+              '%.2fx, the median of %d runs each against the noop playbook run just before it + requests x latency / 4 '
+              '(runs %s; fastest vs fastest %.2fx: %.2f s vs floor %.2f s; against the bare noop %.2fx)' % (
                   ten['ratios']['ours_over_floor'], len(ten['ratios']['ours_over_floor_runs']),
                   ', '.join('%.2f' % r for r in ten['ratios']['ours_over_floor_runs']), ten['ratios']['ours_over_floor_fastest'],
-                  ten['ours']['wall_s'], ten['floor_s']))
+                  ten['ours']['wall_s'], ten['floor_s'], ten['ratios'].get('ours_over_bare_floor', float('nan'))))
         if 'ours_over_floor_empty_queue' in ten['ratios']:
             check('10k: wall time within 1.5x of the floor (b): the fixed cost measured as the triage of an empty queue',
                   ten['ratios']['ours_over_floor_empty_queue'] <= 1.5, '%.2fx (floor (b) %.2f s: empty queue %.2f s + requests x latency / 4)' % (
@@ -500,6 +546,10 @@ def print_tables(data):
             r['per_id']['peak_rss_mb'], '  (%s)' % r['per_id']['note'] if r['per_id']['sampled'] else ''))
         log('  floor      %.2f s = start-up %.2f s + %d requests x %g ms / %d' % (
             r['floor_s'], r['startup_s'], q['total'], r['latency_ms'], DEFAULT_CONCURRENCY))
+        if 'bare_startup_s' in r:
+            log('  bare floor %.2f s = bare start-up %.2f s (bench/noop_bare.yml, templates nothing) + the same: ours/bare floor %.2fx '
+                '(for comparison)' % (r['bare_startup_s'] + r['floor_s'] - r['startup_s'], r['bare_startup_s'],
+                                      r['ratios']['ours_over_bare_floor']))
         if 'floor_empty_queue_s' in r:
             log('  floor (b)  %.2f s = the triage of an empty queue %.2f s + %d requests x %g ms / %d: ours/floor (b) %.2fx' % (
                 r['floor_empty_queue_s'], r['empty_queue_s'], q['total'], r['latency_ms'], DEFAULT_CONCURRENCY,
@@ -533,7 +583,7 @@ def main(argv=None):
     parser.add_argument('--per-id-sample', type=int, default=2000)
     parser.add_argument('--keepalive-ids', type=int, default=2000)
     parser.add_argument('--repeat', type=int, default=5,
-                        help='triage runs per N, each after a run of bench/noop.yml (the fastest of each is kept; shared machines are noisy)')
+                        help='triage runs per N, each after a run of the noop playbooks (ours/floor is the median of the pairs; shared machines are noisy)')
     parser.add_argument('--render', metavar='BENCH_JSON', help='only re-render figures.md and bench.svg from a bench.json')
     args = parser.parse_args(argv)
     if args.render:
@@ -555,6 +605,7 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
     workdir = tempfile.mkdtemp(prefix='mimecast-bench-')
     collections = stage(os.path.join(workdir, 'collections'))
+    write_noop_playbook(os.path.join(workdir, 'noop.yml'))
     COLLECTIONS_ROOT[0] = collections
     machine = {'cpus': os.cpu_count(), 'load_average_at_start': [round(v, 2) for v in os.getloadavg()],
                'python': platform.python_version(), 'platform': platform.platform(),
