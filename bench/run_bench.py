@@ -454,6 +454,10 @@ def targets(results, levers, args):
     def check(name, ok, detail):
         out.append({'target': name, 'pass': bool(ok), 'detail': detail})
 
+    def info(name, detail):
+        # a figure printed beside the targets, not one of them
+        out.append({'target': name, 'pass': None, 'detail': detail})
+
     by_n = {r['n']: r for r in results}
     ten = by_n.get(10000)
     if ten and args.latency_ms == 10:
@@ -490,9 +494,15 @@ def targets(results, levers, args):
               '%.1fx (concurrency %s: %.2f s vs per-id %.2f s)' % (ratio, conc_best, best, ten['per_id']['wall_s']))
         d4 = levers['concurrency_batch1'].get(DEFAULT_CONCURRENCY)
         if d4:
-            check('batch size 1 at the default concurrency (4) beats per-id >= 4x (10k)', ten['per_id']['wall_s'] / d4['wall_s'] >= 4,
-                  '%.1fx' % (ten['per_id']['wall_s'] / d4['wall_s']))
+            # Not a target: four requests in flight can be at most 4x faster than one, and the per-id way's one
+            # request at a time is the same request, so this sits just under 4x however good the client is.
+            info('batch size 1 at the default concurrency (4) vs per-id (10k; at most 4x with 4 in flight)',
+                 '%.1fx (%.2f s vs %.2f s)' % (ten['per_id']['wall_s'] / d4['wall_s'], d4['wall_s'], ten['per_id']['wall_s']))
     return out
+
+
+def verdict(target):
+    return 'INFO' if target['pass'] is None else 'PASS' if target['pass'] else 'FAIL'
 
 
 def markdown(data):
@@ -526,7 +536,7 @@ def markdown(data):
             lines.append('| simulator alone: %s | %.0f requests/s | | |' % (name, rate))
     lines += ['', '| target | result | figure |', '|---|---|---|']
     for t in data['targets']:
-        lines.append('| %s | %s | %s |' % (t['target'], 'PASS' if t['pass'] else 'FAIL', t['detail']))
+        lines.append('| %s | %s | %s |' % (t['target'], verdict(t), t['detail']))
     return '\n'.join(lines) + '\n'
 
 
@@ -563,7 +573,7 @@ def print_tables(data):
         log('  tasks      %s' % ', '.join('%s %.2f s' % (k, v) for k, v in r['ours']['tasks_s'].items()))
     log('')
     for t in data['targets']:
-        log('%s  %s: %s' % ('PASS' if t['pass'] else 'FAIL', t['target'], t['detail']))
+        log('%s  %s: %s' % (verdict(t), t['target'], t['detail']))
 
 
 def main(argv=None):
@@ -589,6 +599,11 @@ def main(argv=None):
     if args.render:
         with open(args.render, encoding='utf-8') as fh:
             data = json.load(fh)
+        # the targets as this version of the bench states them (JSON made the levers' numeric keys strings)
+        for key in ('batch_size', 'concurrency_batch1', 'concurrency_default_batch'):
+            if data.get('levers') and key in data['levers']:
+                data['levers'][key] = dict((int(k), v) for k, v in data['levers'][key].items())
+        data['targets'] = targets(data['sizes'], data.get('levers'), argparse.Namespace(latency_ms=data['latency_ms']))
         os.makedirs(args.out, exist_ok=True)
         with open(os.path.join(args.out, 'figures.md'), 'w', encoding='utf-8') as fh:
             fh.write(markdown(data))
