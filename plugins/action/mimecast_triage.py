@@ -109,9 +109,8 @@ class ActionModule(TriageActionBase):
         return problem
 
     def triage(self, result, validation):
-        warnings = []
         params = validation.validated_parameters
-        planned, client = self.plan(result, validation, warnings)
+        planned, client = self.plan(result, validation)
         if planned is not None:
             check_mode = bool(self._task.check_mode)
             release = self.act(client, params, 'release', planned['release_ids'], check_mode)
@@ -133,8 +132,6 @@ class ActionModule(TriageActionBase):
             if self._task.diff:
                 result['diff'] = {'before': state_lines(report, False), 'after': state_lines(report, True),
                                   'before_header': 'held messages', 'after_header': 'held messages'}
-        if warnings:
-            result['warnings'] = warnings
         return result
 
     def finish(self, result, params):

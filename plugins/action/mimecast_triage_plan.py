@@ -23,11 +23,8 @@ class ActionModule(TriageActionBase):
     _VALID_ARGS = frozenset(plan_argument_spec())
 
     def triage(self, result, validation):
-        warnings = []
-        outcome, dummy = self.plan(result, validation, warnings)
+        outcome, dummy = self.plan(result, validation)
         if outcome is not None:
             result.update(outcome)
             result['msg'] = plan_message(outcome)
-        if warnings:
-            result['warnings'] = warnings
         return result

@@ -91,8 +91,12 @@ class TriageActionBase(ActionBase):
         del tmp
         result['changed'] = False
         validation = ArgumentSpecValidator(self.argument_spec()).validate(dict(self._task.args))
+        # the client's warnings (retries, rate-limit waits), from the read and from any writes after it
+        self.warnings = []
         with cyclic_gc_paused():
             outcome = self.triage(result, validation)
+        if self.warnings:
+            outcome['warnings'] = self.warnings
         # every message and warning may quote an API answer: mask secrets the way modules do
         return self.finish(masked(outcome, validation._no_log_values), validation.validated_parameters)
 
@@ -106,11 +110,8 @@ class TriageActionBase(ActionBase):
         return result
 
     # ------------------------------------------------------------------ helpers
-    def task_name(self, default):
-        return self._task.get_name() if hasattr(self._task, 'get_name') else default
-
     def show(self, text):
-        display.display('%s: %s' % (self.task_name(self._task.action), text))
+        display.display('%s: %s' % (self._task.get_name(), text))
 
     def check_options(self, params, validation):
         """The problem with the options other than the rules, or None."""
@@ -123,7 +124,7 @@ class TriageActionBase(ActionBase):
             return str(exc)
         return None
 
-    def plan(self, result, validation, warnings):
+    def plan(self, result, validation):
         """Validate, read the held queue once and plan: ``(plan, client)``, or ``(None, None)`` with ``result`` failed."""
         params = validation.validated_parameters
 
@@ -152,7 +153,7 @@ class TriageActionBase(ActionBase):
 
         now = datetime.datetime.now(datetime.timezone.utc)
         try:
-            client = client_from_params(params, warn=warnings.append, pool_size=params['concurrency'])
+            client = client_from_params(params, warn=self.warnings.append, pool_size=params['concurrency'])
             records = read_held_all(client, page_size=params['page_size'], concurrency=params['concurrency'],
                                     progress=progress, admin=params['admin'], start=params['start'], end=params['end'],
                                     now=now)
