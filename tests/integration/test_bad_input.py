@@ -45,6 +45,8 @@ CONNECTION_CASES = [
     ('base_url without scheme', {'base_url': 'eu-api.mimecast.com'}, 'base_url must be a URL with scheme and host'),
     ('base_url ftp scheme', {'base_url': 'ftp://eu-api.mimecast.com'}, 'base_url must be a URL with scheme and host'),
     ('base_url with query', {'base_url': 'https://eu-api.mimecast.com/?x=1'}, 'base_url must not have a query'),
+    ('base_url with a path', {'base_url': 'https://eu-api.mimecast.com/api/gateway'},
+     'base_url must be the API host only, without a path (the collection adds /api/...): use https://eu-api.mimecast.com'),
     ('secret_key not base64', {'secret_key': 'this is *not* base64!'}, 'secret_key is not valid base64'),
     ('secret_key empty after decoding', {'secret_key': '===='}, 'secret_key'),
     ('mixed credentials', {'client_id': 'cid', 'client_secret': 'csecret'}, 'give only one set'),
@@ -233,6 +235,34 @@ def test_bad_input_matrix(sim, tmp_path, module):
     assert stats['writes'] == 0 and stats['write_requests'] == 0, stats
     assert sim.audit() == []
     print('%s: %d bad inputs tried' % (module, len(cases)))
+
+
+CONFIG_ERRORS = [
+    ('secret_key not base64', {'secret_key': 'this is *not* base64!'}),
+    ('base_url without scheme', {'base_url': 'eu-api.mimecast.com'}),
+    ('base_url with a path', {'base_url': 'https://eu-api.mimecast.com/api'}),
+    ('mixed credentials', {'client_id': 'cid', 'client_secret': 'csecret'}),
+    ('timeout zero', {'timeout': 0}),
+]
+
+
+@pytest.mark.parametrize('module', ['mimecast_held_info', 'mimecast_triage'])
+def test_error_codes_tell_configuration_from_transport(sim, tmp_path, module):
+    """CI can act on error.code: config_error (fix the settings), invalid_input, transport_error (run again)."""
+    cases = [('config: %s' % case, module, args, '') for case, args in CONFIG_ERRORS]
+    cases += [('input: page_size', module, {'page_size': 0}, ''),
+              ('transport: unreachable', module, {'base_url': 'http://127.0.0.1:9', 'retries': 1, 'max_retry_wait': 5}, '')]
+    run = run_playbook(sim, write_playbook(tmp_path, cases))
+    codes = dict((name, run.result(name).get('error', {}).get('code')) for name, dummy, dummy2, dummy3 in cases)
+    assert codes == dict([(c[0], 'config_error') for c in cases[:len(CONFIG_ERRORS)]]
+                         + [('input: page_size', 'invalid_input'), ('transport: unreachable', 'transport_error')]), codes
+    # an unreachable host: one short line, once per retry, no urllib3 reprs
+    unreachable = run.result('transport: unreachable')
+    assert unreachable['msg'].endswith('cannot connect to 127.0.0.1:9 (Connection refused)'), unreachable['msg']
+    warnings = [w for w in unreachable.get('warnings', []) if 'cannot connect' in w]
+    assert len(warnings) == 1 and len(warnings[0]) < 200, warnings
+    assert 'NewConnectionError' not in run.output and 'HTTPConnectionPool' not in run.output
+    assert sim.stats()['total'] == 0
 
 
 def test_matrix_size():

@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from conftest import run_adhoc, run_playbook
+from conftest import held_records, run_adhoc, run_playbook
 
 RELEASE = '/api/gateway/hold-release'
 REJECT = '/api/gateway/hold-reject'
@@ -46,6 +46,20 @@ def test_held_info_filters_and_max_results(sim):
     result = run.result()
     assert result['total'] <= 5
     assert all(m['route'] == 'OUTBOUND' for m in result['messages'])
+
+
+@pytest.mark.parametrize('module,route', [('mimecast_held_info', 'OUTBOUND'), ('mimecast_held_info', 'Outbound'),
+                                          ('mimecast_queue_info', 'INBOUND')])
+def test_route_filter_in_any_case(sim, module, route):
+    # records show routes in capitals: the same spelling works as a filter (sent in lower case)
+    window = {'start': '-15d', 'end': '+1h'}
+    run = run_adhoc(sim, module, dict(window, filter_by={'route': route}))
+    assert run.rc == 0, run
+    messages = run.result()['messages']
+    key = 'route' if module == 'mimecast_held_info' else 'routing'
+    assert messages and all(str(m[key]).lower() == route.lower() for m in messages), messages[:3]
+    if module == 'mimecast_held_info':
+        assert len(messages) == len([r for r in held_records(sim) if r['route'] == route.upper()])
 
 
 def test_module_defaults_group(sim, tmp_path):

@@ -438,3 +438,38 @@ def test_requests_missing_is_reported(monkeypatch):
     with pytest.raises(MimecastError) as err:
         MimecastClient(**V1_PARAMS)
     assert 'requests' in err.value.msg
+
+
+# ------------------------------------------------------------------ configuration errors
+def test_a_misspelt_keyword_is_refused_not_dropped():
+    with pytest.raises(TypeError, match='retrys'):
+        MimecastClient(session=FakeSession(), retrys=9, **V1_PARAMS)  # pylint: disable=unexpected-keyword-arg
+
+
+@pytest.mark.parametrize('base_url,fix', [('https://eu-api.mimecast.com/api', 'https://eu-api.mimecast.com'),
+                                          ('http://127.0.0.1:8025/api/gateway/', 'http://127.0.0.1:8025')])
+def test_base_url_with_a_path_is_a_config_error_naming_the_fix(base_url, fix):
+    session = FakeSession()
+    with pytest.raises(client_mod.ConfigError) as err:
+        MimecastClient(session=session, **dict(V1_PARAMS, base_url=base_url))
+    assert 'without a path' in err.value.msg and 'use %s,' % fix in err.value.msg
+    assert err.value.code == 'config_error' and session.calls == []
+
+
+@pytest.mark.parametrize('params', [dict(V1_PARAMS, secret_key='not base64!'), dict(V1_PARAMS, client_id='x', client_secret='y'),
+                                    dict(V1_PARAMS, base_url='eu-api.mimecast.com'), dict(V1_PARAMS, app_key=None)])
+def test_configuration_problems_have_their_own_code(params):
+    with pytest.raises(MimecastError) as err:
+        MimecastClient(session=FakeSession(), **params)
+    assert err.value.code == 'config_error' and err.value.task_result()['error']['code'] == 'config_error'
+
+
+def test_unreachable_host_is_one_short_line():
+    text = ('HTTPConnectionPool(host=\'127.0.0.1\', port=9): Max retries exceeded with url: /x (Caused by '
+            'NewConnectionError("HTTPConnection(host=\'127.0.0.1\', port=9): Failed to establish a new connection: '
+            '[Errno 111] Connection refused"))')
+    assert client_mod._exc_text(requests.exceptions.ConnectionError(text)) == 'Connection refused'
+    resolve = ('HTTPSConnectionPool(host=\'no-such-host.invalid\', port=443): Max retries exceeded (Caused by NameResolutionError('
+               '"HTTPSConnection(host=\'no-such-host.invalid\', port=443): Failed to resolve \'no-such-host.invalid\' '
+               '([Errno -2] Name or service not known)"))')
+    assert client_mod._exc_text(requests.exceptions.ConnectionError(resolve)) == 'Name or service not known'
