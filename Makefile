@@ -100,7 +100,7 @@ _units:
 	if [ -d $(STAGED)/simulator ]; then \
 	  (cd $(STAGED)/simulator && PYTHONPATH=$(STAGED)/simulator$${PYTHONPATH:+:$$PYTHONPATH} \
 	    $(CI_DIR)/pytest-run "units (simulator)" tests) || rc=1; \
-	else echo "SKIP units (simulator): no simulator/ yet"; fi; \
+	else echo "SKIP units (simulator): no simulator/ in this tree"; fi; \
 	exit $$rc
 
 # ---------------------------------------------------------------- integration
@@ -115,7 +115,7 @@ _integration:
 # ---------------------------------------------------------------- molecule
 molecule: venv stage
 	@if ! ls $(STAGED)/extensions/molecule/*/molecule.yml >/dev/null 2>&1; then \
-	  echo "SKIP molecule: no scenario under extensions/molecule/ yet"; exit 0; fi; \
+	  echo "SKIP molecule: no scenario under extensions/molecule/"; exit 0; fi; \
 	cd $(STAGED) && NO_COLOR=1 ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) \
 	  PYTHONPATH=$(STAGED)/simulator$${PYTHONPATH:+:$$PYTHONPATH} molecule test --all
 
@@ -134,7 +134,7 @@ ee: venv stage
 	  echo "ansible-builder introspect (dependencies an EE gets from the built collection):"; \
 	  ansible-builder introspect --sanitize $(BUILD)/install; fi
 	@if [ ! -f $(STAGED)/execution-environment.yml ]; then \
-	  echo "SKIP ee: no execution-environment.yml yet"; exit 0; fi; \
+	  echo "SKIP ee: no execution-environment.yml"; exit 0; fi; \
 	rm -rf $(BUILD)/ee; \
 	cd $(STAGED) && ansible-builder create -f execution-environment.yml --context $(BUILD)/ee && \
 	echo "execution environment build context: $(BUILD)/ee"
@@ -149,7 +149,7 @@ test-matrix: stage
 
 # ---------------------------------------------------------------- thin wrappers
 define need
-	@if [ ! -e "$(ROOT)/$(1)" ]; then echo "$(1) does not exist yet: nothing to run for '$@'" >&2; exit 1; fi
+	@if [ ! -e "$(ROOT)/$(1)" ]; then echo "$(1) does not exist: nothing to run for '$@'" >&2; exit 1; fi
 endef
 
 demo: venv

@@ -111,7 +111,7 @@ for md in "$root"/docs/*.md; do
 done
 [ -f "$root/simulator/README.md" ] && cp "$root/simulator/README.md" "$guides/simulator/README.md"
 [ -d "$root/docs/rules-examples" ] && cp -r "$root/docs/rules-examples" "$guides/docs/"
-# Guides written by other teams that the index above does not name yet.
+# Guides in docs/ that the index above does not name.
 {
   echo '# More guides'
   echo

@@ -41,7 +41,7 @@ def _as_list(value):
 def _task_error(result, done_key):
     """(code, message) of a task that failed as a whole (no per-id outcome), or None.
 
-    The playbook registers the action tasks with ``failed_when: false``, which clears ``failed``:
+    A task registered with ``failed_when: false`` (as a composed playbook may do) has ``failed`` cleared:
     a result with a ``msg`` but without its per-id lists failed as a whole all the same.
     """
     if not isinstance(result, dict):
