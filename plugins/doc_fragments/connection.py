@@ -68,8 +68,11 @@ options:
   retries:
     description:
       - How many times a read is retried after an HTTP 5xx answer, a timeout, a dropped connection or an unreadable body,
-        with jittered exponential back-off. Writes (release, reject) are never re-sent after such a failure; their ids
-        are checked again instead.
+        with jittered exponential back-off.
+      - Writes (release, reject) are never re-sent blindly after such a failure; their ids are checked again instead, and
+        the ids still held are sent again, with back-off, for up to this many more rounds. For a link where a share
+        C(p) of requests fails before the API acts, a batch stays undone with probability C(p ** (retries + 1)).
+      - Nothing is retried for a configuration error (code C(config_error)) or bad input (C(invalid_input)).
       - If not set, the value of the E(MIMECAST_RETRIES) environment variable is used.
     type: int
     default: 3
