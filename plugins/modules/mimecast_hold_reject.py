@@ -18,7 +18,8 @@ description:
     now. An id that is not held any more is neither a change nor a failure, so running the same task twice is
     safe.
   - When an answer is lost (HTTP 5xx, timeout, dropped connection) the rejection is not sent blindly again; the
-    held queue is read again, ids no longer held count as rejected, and only ids still held are sent once more.
+    held queue is read again, ids no longer held count as rejected, and ids still held are sent again, with back-off,
+    for up to O(retries) more rounds; an id still held after every round is a failure saying so.
   - Every id ends in exactly one of RV(rejected), RV(not_held) or RV(failures). The task fails after processing
     every other id when RV(failures) is not empty.
   - Needs the C(Account | Monitoring | Held | Edit) and C(Account | Dashboard | Read) permissions.
