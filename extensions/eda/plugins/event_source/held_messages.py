@@ -12,8 +12,8 @@ DOCUMENTATION = r'''
 short_description: Put each newly held Mimecast message on the event queue, once
 description:
   - Polls C(POST /api/gateway/get-hold-message-list) every O(interval) seconds and puts every held message it has not
-    emitted before on the queue, as C({"held_message": <record>, "mimecast": {"base_url", "polled_at"}}). The record
-    is the one M(secops.mimecast.mimecast_held_info) returns, keys in snake_case (C(reason_code),
+    emitted before on the queue, as an event with two keys, C(held_message) (the record) and C(mimecast)
+    (C(base_url) and C(polled_at), the ISO time of the poll). The record is the one M(secops.mimecast.mimecast_held_info) returns, keys in snake_case (C(reason_code),
     C(from.email_address), C(date_received)).
   - Holds can appear in the list minutes after their C(dateReceived), so each poll reads from O(lookback) before the
     newest C(dateReceived) seen so far, and drops the ids already emitted in that window. Ids older than the window
@@ -159,8 +159,8 @@ options:
         that a restarted source emits nothing twice. Its directory must exist and be writable. One file per source.
     type: path
 notes:
-  - The event is C({"held_message": {...}, "mimecast": {"base_url": ..., "polled_at": "2026-12-01T09:00:05+0000"}}).
-    ansible-rulebook adds its own C(meta) key.
+  - 'An event: C({"held_message": {"id": ..., "reason_code": ..., ...}, "mimecast": {"base_url": ...,
+    "polled_at": "2026-12-01T09:00:05+0000"}}); ansible-rulebook adds its own C(meta) key.'
   - Log lines and error messages never hold O(secret_key), O(app_key) or O(client_secret).
 seealso:
   - module: secops.mimecast.mimecast_held_info
@@ -181,7 +181,7 @@ EXAMPLES = r'''
     - name: Release held newsletters
       condition: >-
         event.held_message.reason_code is search("spam", ignorecase=true)
-        and event.held_message.from.email_address is search("@news\\.vendor\\.example$", ignorecase=true)
+        and event.held_message.from.email_address is search("@news[.]vendor[.]example$", ignorecase=true)
       action:
         run_module:
           name: secops.mimecast.mimecast_hold_release

@@ -18,6 +18,7 @@ import sys
 import time
 
 import pytest
+import yaml
 
 from mimecast_sim import DEFAULT_CREDENTIALS
 from mimecast_sim.testing import Simulator
@@ -505,3 +506,26 @@ def test_connection_from_the_mimecast_environment(sim, monkeypatch):
 @pytest.mark.parametrize('text, seconds', [('15m', 900), ('900s', 900), ('1h', 3600), ('0', 0), (30, 30), ('2.5m', 150)])
 def test_parse_lookback(text, seconds):
     assert hm.parse_lookback(text) == seconds
+
+
+def test_documentation_matches_the_argument_spec(monkeypatch):
+    doc = yaml.safe_load(hm.DOCUMENTATION)
+    spec = hm.argument_spec()
+    assert sorted(doc['options']) == sorted(spec)
+    for name, option in spec.items():
+        documented = doc['options'][name]
+        assert documented['type'] == option['type'], name
+        assert documented.get('default') == option.get('default'), name
+        assert documented.get('required', False) == option.get('required', False), name
+        for sub, sub_option in option.get('options', {}).items():
+            assert documented['suboptions'][sub]['type'] == sub_option['type']
+            assert documented['suboptions'][sub].get('choices') == sub_option.get('choices')
+            assert documented['suboptions'][sub].get('default') == sub_option.get('default')
+    # the examples' source arguments are valid ones
+    monkeypatch.setenv('MIMECAST_BASE_URL', 'https://api.services.mimecast.com')
+    monkeypatch.setenv('MIMECAST_CLIENT_ID', 'id')
+    monkeypatch.setenv('MIMECAST_CLIENT_SECRET', 'secret')
+    for ruleset in yaml.safe_load(hm.EXAMPLES):
+        args = dict(ruleset['sources'][0]['secops.mimecast.held_messages'])
+        args = dict((k, v) for k, v in args.items() if k not in ('state_file', 'client_id', 'client_secret'))
+        assert hm.validate_args(args)['interval'] > 0
