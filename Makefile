@@ -44,7 +44,7 @@ SANITY_SKIP ?=
 SANITY_ARGS ?=
 
 .PHONY: help venv stage sanity lint units integration molecule build ee test test-matrix \
-        demo bench sim docs clean _units _integration
+        demo bench sim docs clean _units _integration eda-venv java
 
 help:
 	@echo "make test         venv, stage, then sanity lint units integration molecule build ee (CI: .ci/run)"
@@ -56,7 +56,8 @@ help:
 	@echo "make integration  pytest tests/integration (against the simulator)"
 	@echo "make molecule     molecule test in extensions/molecule"
 	@echo "make build        build + install the tarball, galaxy-importer on it"
-	@echo "make ee           ansible-builder create (execution environment context)"
+	@echo "make ee           ansible-builder create (execution environment and decision environment contexts)"
+	@echo "make eda-venv     .venv-eda: ansible-rulebook for the event-driven tests (and Java 17: make java)"
 	@echo "make test-matrix  units + integration on ansible-core 2.15 (py3.11) and 2.20 (py3.12)"
 	@echo "make demo | bench | sim [SIM_ARGS=...] | docs | clean"
 
@@ -72,6 +73,33 @@ $(VENV_STAMP):
 	@echo "installing requirements-dev.txt into $(VENV) (hash $(REQ_HASH))"
 	@$(VPY) -m pip install -q -r $(ROOT)/requirements-dev.txt 2>&1 | $(PIP_FILTER)
 	@touch $@
+
+# ---------------------------------------------------------------- event-driven ansible
+# ansible-rulebook in a venv of its own (what a decision environment holds, nothing of the dev
+# tooling), pinned in tests/integration/requirements-eda.txt; the integration tests find it
+# through EDA_VENV. Its rules engine needs Java 17: `make java` installs Debian's
+# openjdk-17-jre-headless unless a Java 17 or later is already there.
+EDA_VENV    := $(ROOT)/.venv-eda
+EDA_REQ     := $(ROOT)/tests/integration/requirements-eda.txt
+EDA_STAMP   := $(EDA_VENV)/.installed-$(shell sha256sum $(EDA_REQ) 2>/dev/null | cut -c1-16)
+export EDA_VENV
+
+eda-venv: java $(EDA_STAMP)
+
+$(EDA_STAMP):
+	@py="$$($(CI_DIR)/find-python 3.11)"; \
+	if ! $(EDA_VENV)/bin/python -c 'import sys; assert sys.version_info[:2] == (3, 11)' 2>/dev/null; then \
+	  echo "creating $(EDA_VENV) with $$py"; rm -rf $(EDA_VENV); "$$py" -m venv $(EDA_VENV); \
+	fi
+	@rm -f $(EDA_VENV)/.installed-*
+	@echo "installing $(EDA_REQ:$(ROOT)/%=%) into $(EDA_VENV)"
+	@$(EDA_VENV)/bin/python -m pip install -q -r $(EDA_REQ) 2>&1 | $(PIP_FILTER)
+	@touch $@
+
+java:
+	@if java -version 2>&1 | grep -qE 'version "(1[7-9]|[2-9][0-9])'; then exit 0; fi; \
+	echo "installing Java 17 for ansible-rulebook (apt-get install openjdk-17-jre-headless)"; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null
 
 # ---------------------------------------------------------------- stage
 stage:
@@ -104,7 +132,7 @@ _units:
 	exit $$rc
 
 # ---------------------------------------------------------------- integration
-integration: venv stage _integration
+integration: venv eda-venv stage _integration
 
 _integration:
 	cd $(STAGED) && PY=$(TEST_VENV)/bin/python PATH=$(TEST_VENV)/bin:$$PATH \
@@ -138,13 +166,16 @@ ee: venv stage
 	rm -rf $(BUILD)/ee; \
 	cd $(STAGED) && ansible-builder create -f execution-environment.yml --context $(BUILD)/ee && \
 	echo "execution environment build context: $(BUILD)/ee"
+	rm -rf $(BUILD)/de
+	cd $(STAGED) && ansible-builder create -f extensions/eda/decision-environment.yml --context $(BUILD)/de && \
+	echo "decision environment build context: $(BUILD)/de"
 
 # ---------------------------------------------------------------- everything
 test: venv stage
 	@MAKE="$(MAKE)" $(CI_DIR)/steps.sh sanity lint units integration molecule build ee
 
 # units + integration on the oldest and newest supported ansible-core
-test-matrix: stage
+test-matrix: stage eda-venv
 	@$(CI_DIR)/test-matrix.sh
 
 # ---------------------------------------------------------------- thin wrappers
@@ -171,4 +202,4 @@ docs: venv
 	bash $(ROOT)/scripts/build_docs.sh
 
 clean:
-	rm -rf $(BUILD) $(VENV) $(ROOT)/.venv-core-* $(ROOT)/tests/output $(ROOT)/.pytest_cache $(ROOT)/.hypothesis
+	rm -rf $(BUILD) $(VENV) $(EDA_VENV) $(ROOT)/.venv-core-* $(ROOT)/tests/output $(ROOT)/.pytest_cache $(ROOT)/.hypothesis
