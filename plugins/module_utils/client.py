@@ -58,6 +58,8 @@ PERMISSIONS = {
     '/api/gateway/hold-reject': 'Account | Monitoring | Held | Edit',
     '/api/gateway/find-processing-messages': 'Monitoring | Processing | Read',
     '/api/message-finder/get-message-info': 'Gateway | Tracking | Read',
+    '/api/gateway/get-held-release-logs': 'Monitoring | Held | Read',
+    '/api/managedsender/permit-or-block-sender': 'managed senders (not documented by the vendor: the application may not manage senders)',
 }
 
 _DAYS = ('Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun')
