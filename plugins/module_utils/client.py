@@ -59,7 +59,7 @@ PERMISSIONS = {
     '/api/gateway/find-processing-messages': 'Monitoring | Processing | Read',
     '/api/message-finder/get-message-info': 'Gateway | Tracking | Read',
     '/api/gateway/get-held-release-logs': 'Monitoring | Held | Read',
-    '/api/managedsender/permit-or-block-sender': 'managed senders (not documented by the vendor: the application may not manage senders)',
+    '/api/managedsender/permit-or-block-sender': 'Managed Senders (the vendor does not document its name)',
 }
 
 _DAYS = ('Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun')
