@@ -31,7 +31,7 @@ def main():
     env.setdefault('ANSIBLE_LOCAL_TEMP', os.path.join(workdir, 'tmp'))
     proc = subprocess.run([sys.executable, '-m', 'galaxy_importer.main', tarball],
                           cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          universal_newlines=True)
+                          universal_newlines=True, check=False)
     with open(os.path.join(workdir, 'importer.log'), 'w', encoding='utf-8') as fh:
         fh.write(proc.stdout)
     lines = proc.stdout.splitlines()

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Mirror the working tree into .build/collections/ansible_collections/<ns>/<name>/.
 
 ansible-test and Python imports need the collection at a real
@@ -39,7 +39,7 @@ def galaxy_name(root):
     ns = name = None
     with open(os.path.join(root, "galaxy.yml"), encoding="utf-8") as fh:
         for line in fh:
-            key, _, value = line.partition(":")
+            key, dummy, value = line.partition(":")
             value = value.strip().strip("'\"")
             if key == "namespace":
                 ns = value

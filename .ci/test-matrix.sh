@@ -5,7 +5,11 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root="$PWD"
 # core series : python : exact ansible-core (latest of the series on PyPI when pinned)
-MATRIX=(${TEST_MATRIX:-"2.15:3.11:2.15.13" "2.20:3.12:2.20.10"})
+if [ -n "${TEST_MATRIX:-}" ]; then
+  read -r -a MATRIX <<< "$TEST_MATRIX"
+else
+  MATRIX=("2.15:3.11:2.15.13" "2.20:3.12:2.20.10")
+fi
 TEST_DEPS='^(pytest|pytest-xdist|hypothesis|requests|aiohttp|cryptography|psutil)=='
 declare -a summary=()
 rc=0

@@ -1,4 +1,4 @@
-"""The release engine alone (MimecastClient + HoldAction, no Ansible): keep-alive vs a new connection per request.
+"""The write engine alone (MimecastClient + WriteEngine releasing, no Ansible): keep-alive vs a new connection per request.
 
     PYTHONPATH=<dir holding ansible_collections> python bench/driver.py --base-url URL --ids-file ids.json
         --mode keepalive|fresh --batch-size B --concurrency C
@@ -14,7 +14,8 @@ import time
 import requests
 
 from ansible_collections.secops.mimecast.plugins.module_utils.client import MimecastClient
-from ansible_collections.secops.mimecast.plugins.module_utils.hold_actions import HoldAction
+from ansible_collections.secops.mimecast.plugins.module_utils.write_actions import ACTIONS
+from ansible_collections.secops.mimecast.plugins.module_utils.write_engine import WriteEngine
 
 CREDS = {
     'access_key': 'sim-access-key',
@@ -48,7 +49,8 @@ def main():
     cls = MimecastClient if args.mode == 'keepalive' else FreshConnectionClient
     client = cls(args.base_url, pool_size=args.concurrency, **CREDS)
     started = time.monotonic()
-    outcome = HoldAction(client, 'release', batch_size=args.batch_size, concurrency=args.concurrency, verify_held=False).run(ids)
+    outcome = WriteEngine(client, ACTIONS['release'], batch_size=args.batch_size, concurrency=args.concurrency,
+                          verify=False).run(ids)
     seconds = time.monotonic() - started
     print(json.dumps({'mode': args.mode, 'batch_size': args.batch_size, 'concurrency': args.concurrency, 'ids': len(ids),
                       'done': len(outcome['done']), 'failures': len(outcome['failures']), 'requests': client.request_count,

@@ -365,7 +365,7 @@ def bench_size(n, args, collections, workdir, empty):
 
 # ------------------------------------------------------------------------------------------ levers
 def lever_driver(sim, mode, ids, batch_size, concurrency):
-    """Run bench/driver.py (HoldAction + MimecastClient, no Ansible) and return its figures."""
+    """Run bench/driver.py (WriteEngine + MimecastClient, no Ansible) and return its figures."""
     out = subprocess.run([sys.executable, os.path.join(BENCH, 'driver.py'), '--base-url', sim.base_url, '--mode', mode,
                           '--batch-size', str(batch_size), '--concurrency', str(concurrency), '--ids-file', ids],
                          check=True, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=COLLECTIONS_ROOT[0]))

@@ -9,11 +9,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.secops.mimecast.plugins.plugin_utils.hold_action_plugin import HoldActionBase
+from ansible_collections.secops.mimecast.plugins.plugin_utils.write_action_plugin import WriteActionBase
 
 
-class ActionModule(HoldActionBase):
-    ACTION = 'reject'
+class ActionModule(WriteActionBase):
+    TASK = 'reject'
 
     def translate_args(self, args):
         if 'message' in args:

@@ -18,14 +18,16 @@ import json
 import os
 import tempfile
 
-from ansible_collections.secops.mimecast.plugins.module_utils.client import MimecastError
-from ansible_collections.secops.mimecast.plugins.module_utils.hold_actions import ACTIONS, HoldAction, InputError
+from ansible_collections.secops.mimecast.plugins.module_utils.errors import InputError, MimecastError
+from ansible_collections.secops.mimecast.plugins.module_utils.write_actions import ACTIONS
+from ansible_collections.secops.mimecast.plugins.module_utils.write_engine import WriteEngine
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_action import (
     PROGRESS_MIN_RECORDS,
     TriageActionBase,
     plan_argument_spec,
 )
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_report import build_report, summary_lines
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import WRITE_RULE_ACTIONS, plan_steps
 
 FAILURES_IN_MSG = 20
 # the keys of the task result that make the JSON report
@@ -86,10 +88,11 @@ def state_lines(report, after):
             continue
         held = rule['matched']
         if after:
-            held -= rule['released'] + rule['rejected'] + rule['not_held']
+            held -= sum(rule[ACTIONS[name].result_key] for name in WRITE_RULE_ACTIONS) + rule['not_held']
         lines.append("rule '%s' (%s): %d held" % (rule['name'], rule['action'], held))
     totals = report['totals']
-    held = totals['held'] - (totals['released'] + totals['rejected'] + totals['not_held'] if after else 0)
+    acted = sum(totals[ACTIONS[name].result_key] for name in WRITE_RULE_ACTIONS) + totals['not_held']
+    held = totals['held'] - (acted if after else 0)
     lines.append('held in the window: %d' % held)
     return '\n'.join(lines) + '\n'
 
@@ -98,40 +101,32 @@ class ActionModule(TriageActionBase):
 
     _VALID_ARGS = frozenset(triage_argument_spec())
 
-    @staticmethod
-    def argument_spec():
+    def argument_spec(self):
         return triage_argument_spec()
 
-    def check_options(self, params, validation):
-        problem = super(ActionModule, self).check_options(params, validation)
-        if problem is None and params.get('report'):
-            problem = report_path_problem(params['report'])
-        return problem
+    def check_options(self, params):
+        super(ActionModule, self).check_options(params)
+        problem = report_path_problem(params['report']) if params.get('report') else None
+        if problem:
+            raise InputError(problem)
 
-    def triage(self, result, validation):
-        params = validation.validated_parameters
-        planned, client = self.plan(result, validation)
-        if planned is not None:
-            check_mode = bool(self._task.check_mode)
-            release = self.act(client, params, 'release', planned['release_ids'], check_mode)
-            rejects = []
-            for group in planned['reject_groups']:
-                outcome = self.act(client, params, 'reject', group['ids'], check_mode, group)
-                outcome['item'] = group
-                rejects.append(outcome)
-            report = build_report(planned, release, rejects, check_mode)
-            result.update(report)
-            totals = report['totals']
-            result['summary'] = summary_lines(report)
-            result['changed'] = bool(totals['released'] or totals['rejected'])
-            if totals['failed']:
-                result['failed'] = True
-                result['msg'] = failure_message(report)
-            else:
-                result['msg'] = result['summary'][-1]
-            if self._task.diff:
-                result['diff'] = {'before': state_lines(report, False), 'after': state_lines(report, True),
-                                  'before_header': 'held messages', 'after_header': 'held messages'}
+    def body(self, params):
+        planned, client = self.plan(params)
+        check_mode = bool(self._task.check_mode)
+        steps = [(name, ids, self.act(client, params, name, options, ids, check_mode))
+                 for name, options, ids, dummy in plan_steps(planned)]
+        result = build_report(planned, steps, check_mode)
+        totals = result['totals']
+        result['summary'] = summary_lines(result)
+        result['changed'] = any(totals[ACTIONS[name].result_key] for name in WRITE_RULE_ACTIONS)
+        if totals['failed']:
+            result['failed'] = True
+            result['msg'] = failure_message(result)
+        else:
+            result['msg'] = result['summary'][-1]
+        if self._task.diff:
+            result['diff'] = {'before': state_lines(result, False), 'after': state_lines(result, True),
+                              'before_header': 'held messages', 'after_header': 'held messages'}
         return result
 
     def finish(self, result, params):
@@ -148,12 +143,12 @@ class ActionModule(TriageActionBase):
             result['rules'] = [dict((k, v) for k, v in rule.items() if k != 'ids') for rule in result['rules']]
         return result
 
-    def act(self, client, params, action, ids, check_mode, group=None):
-        """Release or reject ``ids``: the result a mimecast_hold_release/reject task would have registered."""
-        done_key = ACTIONS[action][0]
+    def act(self, client, params, name, options, ids, check_mode):
+        """Run the write ``name`` over ``ids``: the result its module's task would have registered."""
+        action = ACTIONS[name]
         if not ids:
-            return {done_key: [], 'not_held': [], 'failures': []}
-        verb = 'would %s' % action if check_mode else done_key
+            return {action.result_key: [], 'not_held': [], 'failures': []}
+        verb = 'would %s' % name if check_mode else action.verb
         step = max(len(ids) // 5, 1)
         shown = {'next': step}
 
@@ -163,16 +158,11 @@ class ActionModule(TriageActionBase):
                 self.show('%s %d of %d' % (verb, answered, total))
                 shown['next'] = (answered // step + 1) * step
 
-        options = {}
-        if group is not None:
-            options = dict(reason_type=group['reason_type'], message=group['message'], notify=group['notify'])
         try:
-            # The plan has just read the held queue: no second read before writing (verify_held false).
-            runner = HoldAction(client, action, batch_size=params['batch_size'], concurrency=params['concurrency'],
-                                verify_held=False, progress=progress, **options)
-            outcome = runner.run(list(ids), check_mode=check_mode)
-        except InputError as exc:
-            return {'failed': True, 'msg': str(exc), 'error': {}}
+            # The plan has just read the held queue: no second read before writing (verify false).
+            engine = WriteEngine(client, action, options, batch_size=params['batch_size'], concurrency=params['concurrency'],
+                                 verify=False, progress=progress)
+            outcome = engine.run(list(ids), check_mode=check_mode)
         except MimecastError as exc:
             return exc.task_result()
-        return {done_key: outcome['done'], 'not_held': outcome['not_held'], 'failures': outcome['failures']}
+        return {action.result_key: outcome['done'], 'not_held': outcome['absent'], 'failures': outcome['failures']}

@@ -22,9 +22,7 @@ class ActionModule(TriageActionBase):
 
     _VALID_ARGS = frozenset(plan_argument_spec())
 
-    def triage(self, result, validation):
-        outcome, dummy = self.plan(result, validation)
-        if outcome is not None:
-            result.update(outcome)
-            result['msg'] = plan_message(outcome)
-        return result
+    def body(self, params):
+        outcome, dummy = self.plan(params)
+        outcome['msg'] = plan_message(outcome)
+        return outcome

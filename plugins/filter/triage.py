@@ -19,7 +19,7 @@ from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.secops.mimecast.plugins.plugin_utils import held_report as _held
 from ansible_collections.secops.mimecast.plugins.plugin_utils import triage_report as _triage
-from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import parse_date_epoch
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import parse_api_epoch
 
 
 def _mapping(value, what):
@@ -35,7 +35,7 @@ def _now(value):
         return None
     if isinstance(value, datetime.datetime):
         return value
-    epoch = parse_date_epoch(value) if isinstance(value, str) else None
+    epoch = parse_api_epoch(value) if isinstance(value, str) else None
     if epoch is None:
         raise AnsibleFilterError('now must be an ISO 8601 date with an offset (2026-01-15T12:00:00Z), not %r' % (value,))
     return epoch
@@ -45,8 +45,8 @@ def triage_report(plan, release_result=None, reject_results=None, check_mode=Fal
     """The triage report: plan + release task result + reject loop results (+ check mode)."""
     plan = _mapping(plan, 'the plan (the input of triage_report)')
     try:
-        return _triage.build_report(plan, _mapping(release_result, 'the release result'), reject_results,
-                                    boolean(check_mode, strict=False))
+        return _triage.report_from_tasks(plan, _mapping(release_result, 'the release result'), reject_results,
+                                         boolean(check_mode, strict=False))
     except AnsibleFilterError:
         raise
     except Exception as exc:

@@ -19,6 +19,7 @@ import hmac
 import json
 import os
 import random
+import re
 import threading
 import time
 import traceback
@@ -30,6 +31,8 @@ except ImportError:  # pragma: no cover - Python 2 is not supported, but keep th
     from urlparse import urlsplit  # type: ignore
 
 from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.secops.mimecast.plugins.module_utils.errors import ConfigError, InputError, MimecastError  # noqa: F401 (re-exported)
 
 try:
     import requests
@@ -83,44 +86,6 @@ def connection_argument_spec():
     )
 
 
-class MimecastError(Exception):
-    """The one error type: HTTP status, API codes, message, retryable, request id.
-
-    ``outcome_unknown`` is set when a write may or may not have been carried out
-    (5xx, timeout or dropped connection after the request was sent).
-    """
-
-    def __init__(self, msg, status=None, codes=None, retryable=False, request_id=None, outcome_unknown=False, path=None):
-        super(MimecastError, self).__init__(msg)
-        self.msg = msg
-        self.status = status
-        self.codes = list(codes or [])
-        self.retryable = bool(retryable)
-        self.request_id = request_id
-        self.outcome_unknown = bool(outcome_unknown)
-        self.path = path
-
-    @property
-    def code(self):
-        """The first API error code, or ``http_<status>``, or ``transport_error``."""
-        if self.codes:
-            return self.codes[0]
-        if self.status:
-            return 'http_%s' % self.status
-        return 'transport_error'
-
-    def to_dict(self):
-        return dict(status=self.status, codes=self.codes, code=self.code, retryable=self.retryable,
-                    request_id=self.request_id, outcome_unknown=self.outcome_unknown, path=self.path)
-
-    def task_result(self):
-        """The failed task result for this error: ``failed``, ``msg`` and the details as ``error``."""
-        return dict(failed=True, msg=self.msg, error=self.to_dict())
-
-    def __str__(self):
-        return self.msg
-
-
 def mc_date(now=None):
     """The ``x-mc-date`` header value, e.g. ``Tue, 24 Nov 2015 12:50:11 UTC`` (locale independent)."""
     t = time.gmtime(time.time() if now is None else now)
@@ -133,10 +98,10 @@ def decode_secret_key(secret_key):
     try:
         key = base64.b64decode(secret_key.strip().encode('ascii'), validate=True)
     except (binascii.Error, ValueError, UnicodeError):
-        raise MimecastError('secret_key is not valid base64: use the secret key exactly as Mimecast issued it '
-                            '(its value is not shown here)')
+        raise ConfigError('secret_key is not valid base64: use the secret key exactly as Mimecast issued it '
+                          '(its value is not shown here)')
     if not key:
-        raise MimecastError('secret_key is empty after base64 decoding: use the secret key exactly as Mimecast issued it')
+        raise ConfigError('secret_key is empty after base64 decoding: use the secret key exactly as Mimecast issued it')
     return key
 
 
@@ -156,10 +121,10 @@ def select_scheme(params):
     v2 = [name for name in V2_CREDENTIALS if params.get(name)]
     env = dict((n, 'MIMECAST_' + n.upper()) for n in V1_CREDENTIALS + V2_CREDENTIALS)
     if v1 and v2:
-        raise MimecastError('Credentials for both API 1.0 (%s) and API 2.0 (%s) were given; give only one set: '
-                            'access_key, secret_key, app_id and app_key for API 1.0, or client_id and client_secret '
-                            'for API 2.0 (check the MIMECAST_* environment variables and module_defaults too)'
-                            % (', '.join(v1), ', '.join(v2)))
+        raise ConfigError('Credentials for both API 1.0 (%s) and API 2.0 (%s) were given; give only one set: '
+                          'access_key, secret_key, app_id and app_key for API 1.0, or client_id and client_secret '
+                          'for API 2.0 (check the MIMECAST_* environment variables and module_defaults too)'
+                          % (', '.join(v1), ', '.join(v2)))
     if len(v1) == len(V1_CREDENTIALS):
         return '1.0'
     if len(v2) == len(V2_CREDENTIALS):
@@ -167,11 +132,11 @@ def select_scheme(params):
     if v1 or v2:
         wanted = V1_CREDENTIALS if v1 else V2_CREDENTIALS
         missing = [n for n in wanted if not params.get(n)]
-        raise MimecastError('Incomplete API %s credentials: missing %s (options, or environment variables %s)'
-                            % ('1.0' if v1 else '2.0', ', '.join(missing), ', '.join(env[n] for n in missing)))
-    raise MimecastError('No Mimecast credentials given: set access_key, secret_key, app_id and app_key (API 1.0) or '
-                        'client_id and client_secret (API 2.0), as options, module_defaults or MIMECAST_* '
-                        'environment variables')
+        raise ConfigError('Incomplete API %s credentials: missing %s (options, or environment variables %s)'
+                          % ('1.0' if v1 else '2.0', ', '.join(missing), ', '.join(env[n] for n in missing)))
+    raise ConfigError('No Mimecast credentials given: set access_key, secret_key, app_id and app_key (API 1.0) or '
+                      'client_id and client_secret (API 2.0), as options, module_defaults or MIMECAST_* '
+                      'environment variables')
 
 
 def normalize_base_url(base_url):
@@ -179,10 +144,13 @@ def normalize_base_url(base_url):
     value = (base_url or '').strip()
     parts = urlsplit(value)
     if parts.scheme not in ('https', 'http') or not parts.netloc:
-        raise MimecastError("base_url must be a URL with scheme and host, such as https://eu-api.mimecast.com "
-                            "(or http://127.0.0.1:8080 for a local simulator); got %r" % value)
+        raise ConfigError("base_url must be a URL with scheme and host, such as https://eu-api.mimecast.com "
+                          "(or http://127.0.0.1:8080 for a local simulator); got %r" % value)
     if parts.query or parts.fragment:
-        raise MimecastError('base_url must not have a query or fragment; got %r' % value)
+        raise ConfigError('base_url must not have a query or fragment; got %r' % value)
+    if parts.path.strip('/'):
+        raise ConfigError('base_url must be the API host only, without a path (the collection adds /api/...): use %s://%s, '
+                          'not %r' % (parts.scheme, parts.netloc, value))
     return value.rstrip('/')
 
 
@@ -351,16 +319,16 @@ class MimecastClient(object):
 
     def __init__(self, base_url, access_key=None, secret_key=None, app_id=None, app_key=None, client_id=None,
                  client_secret=None, validate_certs=True, timeout=30, retries=3, max_retry_wait=300, warn=None,
-                 pool_size=8, session=None, sleep=None, **ignored):
+                 pool_size=8, session=None, sleep=None):
         if not HAS_REQUESTS and session is None:
-            raise MimecastError('The Python library requests is required (pip install requests)')
+            raise ConfigError('The Python library requests is required (pip install requests)')
         self.base_url = normalize_base_url(base_url)
         if timeout is None or float(timeout) <= 0:
-            raise MimecastError('timeout must be a positive number of seconds; got %r' % (timeout,))
+            raise ConfigError('timeout must be a positive number of seconds; got %r' % (timeout,))
         if retries is None or int(retries) < 0:
-            raise MimecastError('retries must be zero or more; got %r' % (retries,))
+            raise ConfigError('retries must be zero or more; got %r' % (retries,))
         if max_retry_wait is None or float(max_retry_wait) < 0:
-            raise MimecastError('max_retry_wait must be zero or more seconds; got %r' % (max_retry_wait,))
+            raise ConfigError('max_retry_wait must be zero or more seconds; got %r' % (max_retry_wait,))
         creds = dict(access_key=access_key, secret_key=secret_key, app_id=app_id, app_key=app_key,
                      client_id=client_id, client_secret=client_secret)
         self.scheme = select_scheme(creds)
@@ -412,6 +380,13 @@ class MimecastClient(object):
 
     def _backoff(self, attempt):
         return min(30.0, 0.5 * (2 ** (attempt - 1))) * random.uniform(0.5, 1.5)
+
+    def back_off(self, attempt, why):
+        """Wait before attempt ``attempt + 1`` of something (exponential, jittered, within ``max_retry_wait``).
+
+        Returns False, without waiting, when the wait would exceed the ``max_retry_wait`` budget.
+        """
+        return self._wait(self._backoff(attempt), why)
 
     def _pace(self):
         """Honour a known empty rate-limit window before sending (shared by all threads)."""
@@ -658,7 +633,7 @@ class MimecastClient(object):
 def check_page_size(page_size):
     """Raise :class:`MimecastError` for a page size the API does not take (1 to 500)."""
     if not 1 <= int(page_size) <= 500:
-        raise MimecastError('page_size must be between 1 and 500; got %r' % (page_size,))
+        raise InputError('page_size must be between 1 and 500; got %r' % (page_size,))
 
 
 def _sleep(seconds):
@@ -666,13 +641,26 @@ def _sleep(seconds):
     time.sleep(seconds)
 
 
+_ERRNO_TEXT = re.compile(r'\[Errno -?\d+\] ([^\)\]"\']+)')
+_REASONS = ('timed out', 'Connection refused', 'Connection reset by peer', 'Remote end closed connection without response',
+            'Connection aborted', 'Network is unreachable', 'No route to host', 'Name or service not known',
+            'Temporary failure in name resolution', 'IncompleteRead', 'Read timed out')
+
+
 def _exc_text(exc):
+    """A short reason for a transport error (``Connection refused``), not urllib3's nested reprs."""
     text = str(exc)
+    found = _ERRNO_TEXT.search(text)
+    if found:
+        return found.group(1).strip()
+    for reason in _REASONS:
+        if reason in text:
+            return reason
     # urllib3 wraps the real reason; keep the message short and free of object reprs.
     for marker in ('Caused by ', 'reason: '):
         if marker in text:
             text = text.split(marker, 1)[1]
-    return _body_excerpt(text.strip('()'), 160)
+    return _body_excerpt(text.strip('()'), 120)
 
 
 def _not_sent(exc):

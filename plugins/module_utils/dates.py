@@ -10,6 +10,8 @@ __metaclass__ = type
 import datetime
 import re
 
+from ansible_collections.secops.mimecast.plugins.module_utils.errors import InputError
+
 UTC = datetime.timezone.utc
 API_FORMAT = '%Y-%m-%dT%H:%M:%S+0000'
 
@@ -22,7 +24,7 @@ _ISO = re.compile(
 )
 
 
-class DateError(ValueError):
+class DateError(InputError):
     """A date option that cannot be understood."""
 
 
@@ -100,3 +102,68 @@ def api_range(start=None, end=None, now=None, names=('start', 'end')):
     if end_dt:
         out['end'] = format_api(end_dt)
     return out
+
+
+# ------------------------------------------------------------------ dates in records (fast path)
+_DATE_RE = re.compile(
+    r'^\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?'
+    r'\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?\s*$'
+)
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _days_from_civil(y, m, d):
+    # Howard Hinnant's algorithm: days since 1970-01-01 of a proleptic Gregorian date
+    y -= m <= 2
+    era = (y if y >= 0 else y - 399) // 400
+    yoe = y - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+_date_cache = {}
+
+
+def parse_api_epoch(value):
+    """Epoch seconds (UTC) of an API date (``2022-08-01T13:10:54+0000``, ``...Z``, ``...+00:00``).
+
+    Returns None for anything that is not such a date. Naive dates are taken as UTC.
+    """
+    if not isinstance(value, str):
+        return None
+    cached = _date_cache.get(value)
+    if cached is not None or value in _date_cache:
+        return cached
+    m = _DATE_RE.match(value)
+    result = None
+    if m:
+        year, month, day, hour, minute = (int(m.group(i)) for i in range(1, 6))
+        second = int(m.group(6) or 0)
+        if 1 <= month <= 12 and 1 <= day <= 31 and hour <= 24 and minute <= 59 and second <= 60:
+            result = _days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
+            if m.group(7):
+                result += float('0.' + m.group(7))
+            tz = m.group(8)
+            if tz and tz not in ('Z', 'z'):
+                sign = -1 if tz[0] == '-' else 1
+                digits = tz[1:].replace(':', '')
+                offset = int(digits[:2]) * 3600 + (int(digits[2:4]) * 60 if len(digits) >= 4 else 0)
+                result -= sign * offset
+    if len(_date_cache) > 200000:
+        _date_cache.clear()
+    _date_cache[value] = result
+    return result
+
+
+def to_epoch(now):
+    """Epoch seconds for ``now``: an aware or naive (UTC) datetime, a number, or None (current time)."""
+    if now is None:
+        now = datetime.datetime.now(datetime.timezone.utc)
+    if isinstance(now, datetime.datetime):
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=datetime.timezone.utc)
+        return (now - _EPOCH).total_seconds()
+    if isinstance(now, (int, float)) and not isinstance(now, bool):
+        return float(now)
+    raise TypeError('now must be a datetime or epoch seconds, not %r' % (now,))

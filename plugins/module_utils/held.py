@@ -13,11 +13,11 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import api_range, format_api, parse_date
+from ansible_collections.secops.mimecast.plugins.module_utils.records import route_filter
 
 HOLD_LIST_PATH = '/api/gateway/get-hold-message-list'
 SEARCH_FIELDS = ('all', 'subject', 'sender', 'recipient', 'reason_code')
 HELD_GROUPS = ('administrator', 'moderator', 'user', 'cluster')
-ROUTES = ('all', 'internal', 'outbound', 'inbound', 'external')
 
 
 def held_list_request(scheme='1.0', admin=True, start=None, end=None, search_by=None, filter_by=None, now=None):
@@ -33,6 +33,8 @@ def held_list_request(scheme='1.0', admin=True, start=None, end=None, search_by=
     for option, api_name in (('route', 'route'), ('held_group', 'heldGroup'), ('attachments', 'attachments')):
         value = (filter_by or {}).get(option)
         if value is not None:
+            if option == 'route':
+                value = route_filter(value, 'filter_by.route')
             filters.append({'fieldName': api_name, 'value': value})
     if filters:
         item['filterBy'] = filters

@@ -12,16 +12,16 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.secops.mimecast.plugins.module_utils.client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
-    MimecastError,
     client_from_params,
     connection_argument_spec,
 )
-from ansible_collections.secops.mimecast.plugins.module_utils.dates import DateError
+from ansible_collections.secops.mimecast.plugins.module_utils.errors import MimecastError
+from ansible_collections.secops.mimecast.plugins.module_utils.write_tasks import TASKS, write_task_result
 
 
 class MimecastModule(object):
     """Composition over ``AnsibleModule``: merges the connection argument spec, exposes ``client``,
-    and turns :class:`MimecastError` (and bad dates) into ``fail_json``."""
+    and turns :class:`MimecastError` (the base of every error of the collection) into ``fail_json``."""
 
     def __init__(self, argument_spec=None, supports_check_mode=True, pool_size=8, **kwargs):
         spec = connection_argument_spec()
@@ -44,22 +44,25 @@ class MimecastModule(object):
         self.module.fail_json(msg=msg, **result)
 
     def run(self, action):
-        """Call ``action(self)`` and exit with its result dict; errors become ``fail_json``.
+        """Call ``action(self)`` and exit with its result dict; a result with ``failed`` set, or any
+        :class:`MimecastError` (API, configuration, input, dates), becomes ``fail_json``.
 
         The client is built first so that credential problems are reported before anything else.
         ``fail_json`` is called outside the ``except`` block so that no traceback (which would quote
         source lines) is added to the result at high verbosity.
         """
-        error = None
         try:
             self.client  # pylint: disable=pointless-statement
             result = action(self)
         except MimecastError as exc:
-            error = exc.task_result()
-        except DateError as exc:
-            error = dict(msg=str(exc))
-        if error is not None:
-            self.module.fail_json(**error)
-        if result.pop('_failed', False):
+            result = exc.task_result()
+        if result.pop('failed', False):
             self.module.fail_json(**result)
         self.module.exit_json(**result)
+
+
+def run_write_module(name):
+    """The whole body of a write module (``mimecast_hold_release``...): ``name`` is its entry in ``write_tasks.TASKS``."""
+    task = TASKS[name]
+    mm = MimecastModule(argument_spec=task.argument_spec())
+    mm.run(lambda m: write_task_result(m.client, m.params, task, check_mode=m.check_mode, diff=m.module._diff))

@@ -64,9 +64,10 @@ options:
     type: dict
     suboptions:
       route:
-        description: Direction of the held message.
+        description:
+          - Direction of the held message, one of V(all), V(inbound), V(outbound), V(internal), V(external), in any case
+            (records show it in capitals, V(INBOUND)); sent in lower case, as the API documents filter values.
         type: str
-        choices: [all, internal, outbound, inbound, external]
       held_group:
         description: Who may release the message.
         type: str
@@ -194,7 +195,7 @@ total:
   sample: 479
 '''
 
-from ansible_collections.secops.mimecast.plugins.module_utils.held import HELD_GROUPS, ROUTES, SEARCH_FIELDS, read_held
+from ansible_collections.secops.mimecast.plugins.module_utils.held import HELD_GROUPS, SEARCH_FIELDS, read_held
 from ansible_collections.secops.mimecast.plugins.module_utils.module import MimecastModule
 from ansible_collections.secops.mimecast.plugins.module_utils.records import snake_case
 
@@ -220,7 +221,7 @@ def main():
             value=dict(type='str', required=True),
         )),
         filter_by=dict(type='dict', options=dict(
-            route=dict(type='str', choices=list(ROUTES)),
+            route=dict(type='str'),
             held_group=dict(type='str', choices=list(HELD_GROUPS)),
             attachments=dict(type='bool'),
         )),

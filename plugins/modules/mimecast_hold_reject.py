@@ -144,12 +144,11 @@ msg:
   sample: Rejected 5, not held 0, failed 0 (of 5 ids)
 '''
 
-from ansible_collections.secops.mimecast.plugins.module_utils.hold_actions import hold_action_argument_spec, run_hold_action
-from ansible_collections.secops.mimecast.plugins.module_utils.module import MimecastModule
+from ansible_collections.secops.mimecast.plugins.module_utils.module import run_write_module
 
 
 def main():
-    MimecastModule(hold_action_argument_spec('reject')).run(lambda mm: run_hold_action(mm, 'reject'))
+    run_write_module('reject')
 
 
 if __name__ == '__main__':

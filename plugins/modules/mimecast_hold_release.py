@@ -122,12 +122,11 @@ msg:
   sample: Released 2, not held 1, failed 0 (of 3 ids)
 '''
 
-from ansible_collections.secops.mimecast.plugins.module_utils.hold_actions import hold_action_argument_spec, run_hold_action
-from ansible_collections.secops.mimecast.plugins.module_utils.module import MimecastModule
+from ansible_collections.secops.mimecast.plugins.module_utils.module import run_write_module
 
 
 def main():
-    MimecastModule(hold_action_argument_spec('release')).run(lambda mm: run_hold_action(mm, 'release'))
+    run_write_module('release')
 
 
 if __name__ == '__main__':

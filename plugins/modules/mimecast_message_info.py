@@ -168,9 +168,9 @@ failures:
 '''
 
 from ansible_collections.secops.mimecast.plugins.module_utils.client import iter_fail_errors
-from ansible_collections.secops.mimecast.plugins.module_utils.hold_actions import InputError, clean_ids
 from ansible_collections.secops.mimecast.plugins.module_utils.module import MimecastModule
 from ansible_collections.secops.mimecast.plugins.module_utils.records import snake_case
+from ansible_collections.secops.mimecast.plugins.module_utils.write_actions import clean_ids
 
 INFO_PATH = '/api/message-finder/get-message-info'
 V1_BATCH = 50
@@ -224,10 +224,7 @@ def lookup(client, batch, found, extra, not_found, failures):
 
 
 def message_info(mm):
-    try:
-        ids = clean_ids(mm.params['ids'])
-    except InputError as exc:
-        return dict(_failed=True, msg=str(exc), messages=[], not_found=[])
+    ids = clean_ids(mm.params['ids'])
     size = 1 if mm.client.scheme == '2.0' else V1_BATCH
     found, extra, not_found, failures = {}, [], [], []
     for offset in range(0, len(ids), size):
@@ -237,7 +234,7 @@ def message_info(mm):
     result = dict(changed=False, messages=messages, not_found=[message_id for message_id in ids if message_id in not_found])
     if failures:
         result['failures'] = failures
-        result['_failed'] = True
+        result['failed'] = True
         result['msg'] = 'Mimecast %s failed for %d id(s): %s' % (
             INFO_PATH, len(failures), '; '.join('%s: %s: %s' % (f['id'] or 'request', f['code'], f['message']) for f in failures))
     return result

@@ -69,9 +69,10 @@ options:
     type: dict
     suboptions:
       route:
-        description: Direction of the message.
+        description:
+          - Direction of the message, one of V(all), V(inbound), V(outbound), V(internal), V(external), in any case
+            (records show it in capitals, V(INBOUND)); sent in lower case, as the API documents filter values.
         type: str
-        choices: [all, internal, outbound, inbound, external]
       attachments:
         description: Only messages with (V(true)) or without (V(false)) attachments.
         type: bool
@@ -197,13 +198,12 @@ total:
 
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import api_range
 from ansible_collections.secops.mimecast.plugins.module_utils.module import MimecastModule
-from ansible_collections.secops.mimecast.plugins.module_utils.records import snake_case
+from ansible_collections.secops.mimecast.plugins.module_utils.records import route_filter, snake_case
 
 QUEUE_PATH = '/api/gateway/find-processing-messages'
 QUEUE_TYPES = ('processing', 'bulk_processing')
 SORT_ORDERS = ('ascending', 'descending')
 SEARCH_FIELDS = ('ALL', 'fromAddress', 'toAddress', 'subject', 'info', 'remoteIp')
-ROUTES = ('all', 'internal', 'outbound', 'inbound', 'external')
 
 
 def queue_request(params):
@@ -216,8 +216,11 @@ def queue_request(params):
     if search_by and search_by.get('value') not in (None, ''):
         item['searchBy'] = {'fieldName': search_by.get('field_name') or 'ALL', 'value': search_by['value']}
     filter_by = params['filter_by'] or {}
-    filters = [{'fieldName': name, 'value': filter_by[name]} for name in ('route', 'attachments')
-               if filter_by.get(name) is not None]
+    filters = []
+    if filter_by.get('route') is not None:
+        filters.append({'fieldName': 'route', 'value': route_filter(filter_by['route'], 'filter_by.route')})
+    if filter_by.get('attachments') is not None:
+        filters.append({'fieldName': 'attachments', 'value': filter_by['attachments']})
     if filters:
         item['filterBy'] = filters
     return item
@@ -253,7 +256,7 @@ def main():
             value=dict(type='str', required=True),
         )),
         filter_by=dict(type='dict', options=dict(
-            route=dict(type='str', choices=list(ROUTES)),
+            route=dict(type='str'),
             attachments=dict(type='bool'),
         )),
         page_size=dict(type='int', default=100),

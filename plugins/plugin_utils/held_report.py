@@ -16,7 +16,8 @@ import datetime
 import heapq
 from html import escape as _html_escape
 
-from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import parse_date_epoch, parse_bool, to_epoch
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import parse_api_epoch, to_epoch
+from ansible_collections.secops.mimecast.plugins.module_utils.records import addresses, field, parse_bool, sender
 
 REPORT_VERSION = 1
 
@@ -33,40 +34,16 @@ UNKNOWN = '(unknown)'
 OTHER = '(other)'
 
 
-def _get(record, camel, snake):
-    value = record.get(camel)
-    if value is None:
-        value = record.get(snake)
-    return value
-
-
-def _address(value):
-    if isinstance(value, dict):
-        addr = value.get('emailAddress')
-        if addr is None:
-            addr = value.get('email_address')
-        return addr if isinstance(addr, str) and addr else None
-    if isinstance(value, str) and value:
-        return value
-    return None
-
-
 def _sender(record):
-    addr = _address(record.get('from'))
-    if addr is None:
-        addr = _address(_get(record, 'fromHeader', 'from_header'))
+    addr = sender(record)
     return addr.strip().lower() if addr else None
 
 
 def _recipients(record):
     out = set()
     for camel, snake in (('to', 'to'), ('toHeader', 'to_header')):
-        value = _get(record, camel, snake)
-        items = value if isinstance(value, list) else (value,)
-        for item in items:
-            addr = _address(item)
-            if addr:
-                out.add(addr.strip().lower())
+        for addr in addresses(field(record, camel, snake)):
+            out.add(addr.strip().lower())
     return out
 
 
@@ -125,7 +102,7 @@ def build_report(records, now=None, top=10):
         if not isinstance(record, dict):
             continue
         total += 1
-        code = _text(_get(record, 'reasonCode', 'reason_code')) or UNKNOWN
+        code = _text(field(record, 'reasonCode', 'reason_code')) or UNKNOWN
         by_reason[code] = by_reason.get(code, 0) + 1
         sender = _sender(record)
         domain = _domain(sender)
@@ -136,9 +113,9 @@ def build_report(records, now=None, top=10):
         by_route[route] = by_route.get(route, 0) + 1
         for rcpt in _recipients(record):
             recipients[rcpt] = recipients.get(rcpt, 0) + 1
-        if parse_bool(_get(record, 'hasAttachments', 'has_attachments')):
+        if parse_bool(field(record, 'hasAttachments', 'has_attachments')):
             attachments += 1
-        received = parse_date_epoch(_get(record, 'dateReceived', 'date_received'))
+        received = parse_api_epoch(field(record, 'dateReceived', 'date_received'))
         age = None if received is None else max(0.0, now_epoch - received)
         bucket = _age_bucket(age)
         by_age[bucket] = by_age.get(bucket, 0) + 1
@@ -149,11 +126,11 @@ def build_report(records, now=None, top=10):
     for received, dummy, record in heapq.nsmallest(top, dated, key=lambda item: (item[0], item[1])):
         oldest.append({
             'id': _text(record.get('id')),
-            'date': _text(_get(record, 'dateReceived', 'date_received')),
+            'date': _text(field(record, 'dateReceived', 'date_received')),
             'age_hours': round(max(0.0, now_epoch - received) / 3600.0, 1),
             'sender': _sender(record) or '',
             'subject': _text(record.get('subject')),
-            'reason_code': _text(_get(record, 'reasonCode', 'reason_code')),
+            'reason_code': _text(field(record, 'reasonCode', 'reason_code')),
         })
 
     return {

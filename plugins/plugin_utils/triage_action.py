@@ -15,21 +15,12 @@ __metaclass__ = type
 import datetime
 import json
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.secops.mimecast.plugins.module_utils.client import (
-    MimecastError,
-    check_page_size,
-    client_from_params,
-    connection_argument_spec,
-)
-from ansible_collections.secops.mimecast.plugins.module_utils.dates import DateError
+from ansible_collections.secops.mimecast.plugins.module_utils.client import check_page_size, connection_argument_spec
 from ansible_collections.secops.mimecast.plugins.module_utils.held import read_held_all
-from ansible_collections.secops.mimecast.plugins.module_utils.hold_actions import InputError, check_tuning
-from ansible_collections.secops.mimecast.plugins.plugin_utils.heap import cyclic_gc_paused
-from ansible_collections.secops.mimecast.plugins.plugin_utils.secrets import masked
+from ansible_collections.secops.mimecast.plugins.module_utils.write_engine import check_tuning
+from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import MimecastActionBase
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import RulesError, plan, validate_rules
 
 try:
@@ -74,71 +65,40 @@ def load_rules(value):
     return value
 
 
-class TriageActionBase(ActionBase):
+class TriageActionBase(MimecastActionBase):
     """Validates the options and rules, reads the held queue once and plans; subclasses act on the plan."""
 
-    TRANSFERS_FILES = False
     _requires_connection = False
     _supports_check_mode = True
     _supports_async = False
 
-    @staticmethod
-    def argument_spec():
+    def argument_spec(self):
         return plan_argument_spec()
 
     def run(self, tmp=None, task_vars=None):
         result = super(TriageActionBase, self).run(tmp, task_vars)
         del tmp
         result['changed'] = False
-        validation = ArgumentSpecValidator(self.argument_spec()).validate(dict(self._task.args))
-        # the client's warnings (retries, rate-limit waits), from the read and from any writes after it
-        self.warnings = []
-        with cyclic_gc_paused():
-            outcome = self.triage(result, validation)
-        if self.warnings:
-            outcome['warnings'] = self.warnings
-        # every message and warning may quote an API answer: mask secrets the way modules do
-        return self.finish(masked(outcome, validation._no_log_values), validation.validated_parameters)
-
-    def triage(self, result, validation):
-        """Fill ``result``: subclasses call :meth:`plan` and go on from there."""
-        raise NotImplementedError
-
-    def finish(self, result, params):
-        """Last step, on the masked result (for example writing it to a file); returns the task result."""
-        del params
+        result.update(self.execute(dict(self._task.args)))
         return result
 
     # ------------------------------------------------------------------ helpers
     def show(self, text):
         display.display('%s: %s' % (self._task.get_name(), text))
 
-    def check_options(self, params, validation):
-        """The problem with the options other than the rules, or None."""
-        if validation.error_messages:
-            return 'Invalid options: %s' % '; '.join(validation.error_messages)
-        try:
-            check_page_size(params['page_size'])
-            check_tuning(params.get('batch_size'), params['concurrency'])
-        except (MimecastError, InputError) as exc:
-            return str(exc)
-        return None
+    def check_options(self, params):
+        """Raise :class:`InputError` for options other than the rules that cannot work (before any API call)."""
+        check_page_size(params['page_size'])
+        check_tuning(params.get('batch_size'), params['concurrency'])
 
-    def plan(self, result, validation):
-        """Validate, read the held queue once and plan: ``(plan, client)``, or ``(None, None)`` with ``result`` failed."""
-        params = validation.validated_parameters
+    def check_first(self, params):
+        # the rules first, before anything else (and before any API call)
+        self.compiled = validate_rules(load_rules(params.get('rules')))
 
-        # 1. the rules, before anything else (and before any API call)
-        try:
-            compiled = validate_rules(load_rules(params.get('rules')))
-        except RulesError as exc:
-            result.update(failed=True, msg=str(exc), rule_errors=exc.problems)
-            return None, None
-        problem = self.check_options(params, validation)
-        if problem:
-            result.update(failed=True, msg=problem)
-            return None, None
-
+    def plan(self, params):
+        """Read the held queue once and plan with the rules :meth:`check_first` validated: ``(plan, client)``."""
+        compiled = self.compiled
+        self.check_options(params)
         finished = []
 
         def progress(pages, count, total):
@@ -152,17 +112,11 @@ class TriageActionBase(ActionBase):
                 self.show('read %d of %d held messages (%d pages)' % (min(count, total), total, pages))
 
         now = datetime.datetime.now(datetime.timezone.utc)
-        try:
-            client = client_from_params(params, warn=self.warnings.append, pool_size=params['concurrency'])
-            records = read_held_all(client, page_size=params['page_size'], concurrency=params['concurrency'],
-                                    progress=progress, admin=params['admin'], start=params['start'], end=params['end'],
-                                    now=now)
-            return plan(compiled, records, now), client
-        except MimecastError as exc:
-            result.update(exc.task_result())
-        except DateError as exc:
-            result.update(failed=True, msg=str(exc))
-        return None, None
+        client = self.client(params, pool_size=params['concurrency'])
+        records = read_held_all(client, page_size=params['page_size'], concurrency=params['concurrency'],
+                                progress=progress, admin=params['admin'], start=params['start'], end=params['end'],
+                                now=now)
+        return plan(compiled, records, now), client
 
 
 def plan_message(outcome):

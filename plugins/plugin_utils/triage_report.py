@@ -2,17 +2,14 @@
 # Copyright (c) secops.mimecast contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The triage JSON report: what the plan decided and what the release/reject tasks did.
+"""The triage JSON report: what the plan decided and what the writes did.
 
-Inputs are what the triage playbook registers:
-
-* ``plan``: the ``mimecast_triage_plan`` result (``held``, ``rules``, ``release_ids``, ``reject_groups``, ``kept``);
-* ``release_result``: the ``mimecast_hold_release`` task result (``released``, ``not_held``, ``failures``),
-  or a skipped/failed task result;
-* ``reject_results``: the ``mimecast_hold_reject`` loop results, one per reject group (a registered loop
-  result with ``results``, or the list itself); each holds ``rejected``, ``not_held``, ``failures`` and the
-  group it came from in ``item``;
-* ``check_mode``: whether this was a dry run (the modules then report would-be ids in ``released``/``rejected``).
+``build_report(plan, steps, check_mode)`` takes the plan (``held``, ``rules``, ``release_ids``, ``reject_groups``,
+``kept``) and one ``(action name, ids, task result)`` per write the plan asked for, in order; a task result
+holds the action's done key (``released``, ``rejected``: ``write_actions.ACTIONS``), ``not_held`` and
+``failures``, or is a skipped or failed task result. Every count is read through the action table, so a
+rule action gets its counts by its entry there. ``report_from_tasks`` adapts the results the composed
+playbook registers (one release task, a loop of reject tasks).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,6 +17,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+
+from ansible_collections.secops.mimecast.plugins.module_utils.write_actions import ACTIONS
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import WRITE_RULE_ACTIONS, plan_steps
 
 
 def _now_iso(now=None):
@@ -55,8 +55,9 @@ def _task_error(result, done_key):
     return code, str(message)
 
 
-def _absorb(result, done_key, ids, done, not_held, failures, failed_ids):
-    """Fold one action task result into the per-id outcome maps, for the ``ids`` that task was given."""
+def _absorb(result, action, ids, done, not_held, failures, failed_ids):
+    """Fold one write task result into the per-id outcome maps, for the ``ids`` that task was given."""
+    done_key = action.result_key
     if not isinstance(result, dict) or result.get('skipped'):
         result = {}
     for rid in _as_list(result.get(done_key)):
@@ -82,7 +83,7 @@ def _absorb(result, done_key, ids, done, not_held, failures, failed_ids):
         if rid in done or rid in not_held or rid in failed_ids:
             continue
         if error is None and not result:
-            code, message = 'not_attempted', 'the %s task did not run' % ('release' if done_key == 'released' else 'reject')
+            code, message = 'not_attempted', 'the %s task did not run' % action.name
         elif error is None:
             code, message = 'no_outcome', 'the task reported no outcome for this id'
         else:
@@ -91,59 +92,55 @@ def _absorb(result, done_key, ids, done, not_held, failures, failed_ids):
         failures.append({'id': rid, 'code': code, 'message': message, 'retryable': True})
 
 
-def _reject_result_list(reject_results):
+def report_from_tasks(plan, release_result=None, reject_results=None, check_mode=False, now=None):
+    """The report from the composed playbook's registered results: one release task, a loop of reject tasks.
+
+    A reject result names its group in ``item``; a result without one is taken for the group at its index.
+    """
+    plan = plan or {}
+    steps = []
     if isinstance(reject_results, dict):
-        return _as_list(reject_results.get('results'))
-    return _as_list(reject_results)
+        reject_results = reject_results.get('results')
+    results = _as_list(reject_results)
+    index = 0
+    for name, dummy, ids, group in plan_steps(dict({'release_ids': [], 'reject_groups': []}, **plan)):
+        if name == 'release':
+            steps.append((name, ids, release_result))
+            continue
+        result = results[index] if index < len(results) else None
+        index += 1
+        item = result.get('item') if isinstance(result, dict) else None
+        steps.append((name, _as_list(item.get('ids')) if isinstance(item, dict) else _as_list(ids), result))
+    return build_report(plan, steps, check_mode, now)
 
 
-def build_report(plan, release_result=None, reject_results=None, check_mode=False, now=None):
+def build_report(plan, steps=(), check_mode=False, now=None):
     """The triage report of CONTRACT.md (``totals``, ``rules``, ``failures``, ``check_mode``, ``generated_at``)."""
     plan = plan or {}
-    released, rejected, not_held, failed_ids = set(), set(), set(), set()
+    done = dict((name, set()) for name in WRITE_RULE_ACTIONS)
+    not_held, failed_ids = set(), set()
     failures = []
+    for name, ids, result in steps:
+        _absorb(result, ACTIONS[name], _as_list(ids), done[name], not_held, failures, failed_ids)
 
-    _absorb(release_result, 'released', _as_list(plan.get('release_ids')), released, not_held, failures, failed_ids)
-
-    groups = _as_list(plan.get('reject_groups'))
-    results = _reject_result_list(reject_results)
-    matched_groups = set()
-    for index, result in enumerate(results):
-        group = result.get('item') if isinstance(result, dict) else None
-        if not isinstance(group, dict) and index < len(groups):
-            group = groups[index]
-        ids = _as_list(group.get('ids')) if isinstance(group, dict) else []
-        matched_groups.add(index)
-        _absorb(result, 'rejected', ids, rejected, not_held, failures, failed_ids)
-    for index, group in enumerate(groups):
-        if index not in matched_groups and isinstance(group, dict):
-            _absorb(None, 'rejected', _as_list(group.get('ids')), rejected, not_held, failures, failed_ids)
-
+    result_keys = [ACTIONS[name].result_key for name in WRITE_RULE_ACTIONS]
     rule_of = {}
     rules = []
     for rule in _as_list(plan.get('rules')):
         ids = _as_list(rule.get('ids'))
         action = rule.get('action')
-        entry = {
-            'name': rule.get('name'),
-            'action': action,
-            'matched': rule.get('matched', len(ids)),
-            'ids': ids,
-            'released': 0,
-            'rejected': 0,
-            'not_held': 0,
-            'failed': 0,
-        }
+        entry = {'name': rule.get('name'), 'action': action, 'matched': rule.get('matched', len(ids)), 'ids': ids}
+        entry.update((key, 0) for key in result_keys)
+        entry.update(not_held=0, failed=0)
         for key in ('reason_type', 'message', 'notify'):
             if key in rule:
                 entry[key] = rule[key]
-        if action in ('release', 'reject'):
+        if action in done:
+            done_here, done_key = done[action], ACTIONS[action].result_key
             for rid in ids:
                 rule_of.setdefault(rid, entry['name'])
-                if action == 'release' and rid in released:
-                    entry['released'] += 1
-                elif action == 'reject' and rid in rejected:
-                    entry['rejected'] += 1
+                if rid in done_here:
+                    entry[done_key] += 1
                 elif rid in failed_ids:
                     entry['failed'] += 1
                 elif rid in not_held:
@@ -154,19 +151,16 @@ def build_report(plan, release_result=None, reject_results=None, check_mode=Fals
         failure['rule'] = rule_of.get(failure['id'])
 
     held = int(plan.get('held', 0) or 0)
-    n_released = len(released - failed_ids)
-    n_rejected = len(rejected - failed_ids - released)
-    n_failed = len(failed_ids)
-    n_not_held = len(not_held - released - rejected - failed_ids)
+    totals = {'held': held}
+    counted = set(failed_ids)
+    for name in WRITE_RULE_ACTIONS:
+        totals[ACTIONS[name].result_key] = len(done[name] - counted)
+        counted |= done[name]
+    totals['failed'] = len(failed_ids)
+    totals['kept'] = held - sum(totals[key] for key in result_keys) - totals['failed']
+    totals['not_held'] = len(not_held - counted)
     return {
-        'totals': {
-            'held': held,
-            'released': n_released,
-            'rejected': n_rejected,
-            'kept': held - n_released - n_rejected - n_failed,
-            'failed': n_failed,
-            'not_held': n_not_held,
-        },
+        'totals': totals,
         'rules': rules,
         'failures': failures,
         'check_mode': bool(check_mode),
@@ -178,26 +172,23 @@ def summary_lines(report):
     """A short human summary of a triage report: one line per rule, then the totals."""
     report = report or {}
     dry = bool(report.get('check_mode'))
-    verb = {'release': 'would release' if dry else 'released', 'reject': 'would reject' if dry else 'rejected'}
+    verb = dict((name, 'would %s' % name if dry else ACTIONS[name].verb) for name in WRITE_RULE_ACTIONS)
     lines = []
     if dry:
         lines.append('DRY RUN (check mode): nothing was changed; counts are what would happen.')
     for rule in report.get('rules', []):
         action = rule.get('action')
         line = "rule '%s' (%s): matched %d" % (rule.get('name'), action, rule.get('matched', 0))
-        if action == 'release':
-            line += ', %s %d' % (verb['release'], rule.get('released', 0))
-        elif action == 'reject':
-            line += ', %s %d' % (verb['reject'], rule.get('rejected', 0))
-        else:
-            line += ', kept held'
-        if action in ('release', 'reject'):
+        if action in verb:
+            line += ', %s %d' % (verb[action], rule.get(ACTIONS[action].result_key, 0))
             if rule.get('not_held'):
                 line += ', not held any more %d' % rule['not_held']
             line += ', failed %d' % rule.get('failed', 0)
+        else:
+            line += ', kept held'
         lines.append(line)
     totals = report.get('totals', {})
-    lines.append('totals: held %d, %s %d, %s %d, kept %d, failed %d, not held any more %d' % (
-        totals.get('held', 0), verb['release'], totals.get('released', 0), verb['reject'], totals.get('rejected', 0),
-        totals.get('kept', 0), totals.get('failed', 0), totals.get('not_held', 0)))
+    done = ', '.join('%s %d' % (verb[name], totals.get(ACTIONS[name].result_key, 0)) for name in WRITE_RULE_ACTIONS)
+    lines.append('totals: held %d, %s, kept %d, failed %d, not held any more %d' % (
+        totals.get('held', 0), done, totals.get('kept', 0), totals.get('failed', 0), totals.get('not_held', 0)))
     return lines

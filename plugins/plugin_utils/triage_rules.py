@@ -22,12 +22,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
 import re
 
-from ansible_collections.secops.mimecast.plugins.module_utils.hold_actions import REASON_TYPES
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import parse_api_epoch, to_epoch
+from ansible_collections.secops.mimecast.plugins.module_utils.errors import InputError
+from ansible_collections.secops.mimecast.plugins.module_utils.records import ROUTES, address, parse_bool, route_key, text
+from ansible_collections.secops.mimecast.plugins.module_utils.write_actions import REASON_TYPES
 
-ACTIONS = ('release', 'reject', 'keep')
+# the rule actions that write, each the name of its entry in module_utils/write_actions.ACTIONS; keep writes nothing
+WRITE_RULE_ACTIONS = ('release', 'reject')
+ACTIONS = WRITE_RULE_ACTIONS + ('keep',)
 
 
 RULE_KEYS = ('name', 'match', 'action', 'reason_type', 'message', 'notify')
@@ -47,21 +51,22 @@ MATCH_KEYS = ('reason_code', 'sender', 'recipient', 'subject', 'reason', 'policy
 DURATION_UNITS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400}
 _DURATION_RE = re.compile(r'^\s*(\d+)\s*([smhd])?\s*$', re.IGNORECASE)
 
-_DATE_RE = re.compile(
-    r'^\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?'
-    r'\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?\s*$'
-)
-_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
-
-class RulesError(ValueError):
+class RulesError(InputError):
     """The triage rules are invalid. ``problems`` lists every problem found."""
+
+    default_code = 'invalid_rules'
 
     def __init__(self, problems):
         self.problems = list(problems)
         msg = 'Invalid triage rules (%d problem%s):\n- %s' % (
             len(self.problems), '' if len(self.problems) == 1 else 's', '\n- '.join(self.problems))
         super(RulesError, self).__init__(msg)
+
+    def task_result(self):
+        result = super(RulesError, self).task_result()
+        result['rule_errors'] = self.problems
+        return result
 
 
 class CompiledRule:
@@ -95,19 +100,6 @@ class CompiledRule:
 # ---------------------------------------------------------------------------
 # value helpers
 
-def parse_bool(value):
-    """Return True/False for a real bool or the strings 'true'/'false' (any case); else None."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        lowered = value.strip().lower()
-        if lowered == 'true':
-            return True
-        if lowered == 'false':
-            return False
-    return None
-
-
 def parse_duration(value):
     """Seconds for ``<int><s|m|h|d>`` or an int of seconds; None when invalid."""
     if isinstance(value, bool):
@@ -121,108 +113,6 @@ def parse_duration(value):
     return None
 
 
-def _days_from_civil(y, m, d):
-    # Howard Hinnant's algorithm: days since 1970-01-01 of a proleptic Gregorian date
-    y -= m <= 2
-    era = (y if y >= 0 else y - 399) // 400
-    yoe = y - era * 400
-    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
-    return era * 146097 + doe - 719468
-
-
-_date_cache = {}
-
-
-def parse_date_epoch(value):
-    """Epoch seconds (UTC) of an API date (``2022-08-01T13:10:54+0000``, ``...Z``, ``...+00:00``).
-
-    Returns None for anything that is not such a date. Naive dates are taken as UTC.
-    """
-    if not isinstance(value, str):
-        return None
-    cached = _date_cache.get(value)
-    if cached is not None or value in _date_cache:
-        return cached
-    m = _DATE_RE.match(value)
-    result = None
-    if m:
-        year, month, day, hour, minute = (int(m.group(i)) for i in range(1, 6))
-        second = int(m.group(6) or 0)
-        if 1 <= month <= 12 and 1 <= day <= 31 and hour <= 24 and minute <= 59 and second <= 60:
-            result = _days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
-            if m.group(7):
-                result += float('0.' + m.group(7))
-            tz = m.group(8)
-            if tz and tz not in ('Z', 'z'):
-                sign = -1 if tz[0] == '-' else 1
-                digits = tz[1:].replace(':', '')
-                offset = int(digits[:2]) * 3600 + (int(digits[2:4]) * 60 if len(digits) >= 4 else 0)
-                result -= sign * offset
-    if len(_date_cache) > 200000:
-        _date_cache.clear()
-    _date_cache[value] = result
-    return result
-
-
-def to_epoch(now):
-    """Epoch seconds for ``now``: an aware or naive (UTC) datetime, a number, or None (current time)."""
-    if now is None:
-        now = datetime.datetime.now(datetime.timezone.utc)
-    if isinstance(now, datetime.datetime):
-        if now.tzinfo is None:
-            now = now.replace(tzinfo=datetime.timezone.utc)
-        return (now - _EPOCH).total_seconds()
-    if isinstance(now, (int, float)) and not isinstance(now, bool):
-        return float(now)
-    raise TypeError('now must be a datetime or epoch seconds, not %r' % (now,))
-
-
-def _text(value):
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (dict, list)):
-        return None
-    return str(value)
-
-
-def _address(value):
-    """Email address of an address object ({emailAddress}) or a plain string; else None."""
-    if isinstance(value, dict):
-        addr = value.get('emailAddress')
-        if addr is None:
-            addr = value.get('email_address')
-        return addr if isinstance(addr, str) else None
-    if isinstance(value, str):
-        return value
-    return None
-
-
-def record_senders(record):
-    """Envelope and header sender addresses of a record (strings; may be empty)."""
-    out = []
-    for key in ('from', 'fromHeader'):
-        addr = _address(record.get(key))
-        if addr and addr not in out:
-            out.append(addr)
-    return out
-
-
-def record_recipients(record):
-    """Every envelope and header recipient address of a record (each field an object or a list)."""
-    out = []
-    for key in ('to', 'toHeader'):
-        value = record.get(key)
-        items = value if isinstance(value, list) else (value,)
-        for item in items:
-            addr = _address(item)
-            if addr and addr not in out:
-                out.append(addr)
-    return out
-
-
 # ---------------------------------------------------------------------------
 # tests: each is f(record, field, arg, now_epoch) -> bool
 
@@ -231,7 +121,7 @@ def _t_regex(record, field, rx, now_epoch):
     if value is None:
         return False
     if not isinstance(value, str):
-        value = _text(value)
+        value = text(value)
         if value is None:
             return False
     return rx.search(value) is not None
@@ -239,10 +129,10 @@ def _t_regex(record, field, rx, now_epoch):
 
 def _t_sender(record, field, rx, now_epoch):
     search = rx.search
-    addr = _address(record.get('from'))
+    addr = address(record.get('from'))
     if addr is not None and search(addr) is not None:
         return True
-    addr = _address(record.get('fromHeader'))
+    addr = address(record.get('fromHeader'))
     return addr is not None and search(addr) is not None
 
 
@@ -254,22 +144,18 @@ def _t_recipient(record, field, rx, now_epoch):
             continue
         if isinstance(value, list):
             for item in value:
-                addr = _address(item)
+                addr = address(item)
                 if addr is not None and search(addr) is not None:
                     return True
         else:
-            addr = _address(value)
+            addr = address(value)
             if addr is not None and search(addr) is not None:
                 return True
     return False
 
 
-ROUTES = ('INBOUND', 'OUTBOUND', 'INTERNAL', 'EXTERNAL')
-
-
 def _t_route(record, field, route, now_epoch):
-    value = record.get('route')
-    return isinstance(value, str) and value.strip().lower() == route
+    return route_key(record.get('route')) == route
 
 
 def _t_attachments(record, field, wanted, now_epoch):
@@ -278,12 +164,12 @@ def _t_attachments(record, field, wanted, now_epoch):
 
 
 def _t_older(record, field, seconds, now_epoch):
-    received = parse_date_epoch(record.get('dateReceived'))
+    received = parse_api_epoch(record.get('dateReceived'))
     return received is not None and now_epoch - received >= seconds
 
 
 def _t_newer(record, field, seconds, now_epoch):
-    received = parse_date_epoch(record.get('dateReceived'))
+    received = parse_api_epoch(record.get('dateReceived'))
     return received is not None and now_epoch - received < seconds
 
 
@@ -343,10 +229,11 @@ def _compile_match(label, match, problems):
             if not isinstance(value, str) or not value.strip():
                 problems.append('%s: match.route must be a non-empty string (e.g. INBOUND, OUTBOUND, INTERNAL), not %r' % (label, value))
                 continue
-            if value.strip().upper() not in ROUTES:
-                problems.append('%s: match.route must be one of %s, not %r' % (label, ', '.join(ROUTES), value))
+            if route_key(value) not in ROUTES:
+                problems.append('%s: match.route must be one of %s (in any case), not %r'
+                                % (label, ', '.join(r.upper() for r in ROUTES), value))
                 continue
-            tests.append(('route', None, value.strip().lower()))
+            tests.append(('route', None, route_key(value)))
         elif key == 'has_attachments':
             flag = parse_bool(value)
             if flag is None:
@@ -511,3 +398,12 @@ def plan(compiled_rules, records, now=None):
         'reject_groups': reject_groups,
         'kept': held - acted,
     }
+
+
+def plan_steps(planned):
+    """The writes a plan asks for, in order: ``[(action name, engine options, ids, reject group or None)]``."""
+    steps = [('release', {}, planned['release_ids'], None)]
+    for group in planned['reject_groups']:
+        options = dict(reason_type=group['reason_type'], message=group['message'], notify=group['notify'])
+        steps.append(('reject', options, group['ids'], group))
+    return steps

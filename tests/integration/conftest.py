@@ -56,6 +56,17 @@ def held_records(sim, api='1.0'):
             return records
 
 
+def expected_outcome(sim, rules):
+    """What the rules say for the simulator's held queue now: the sets of ids to release, to reject, to keep."""
+    from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import plan, validate_rules
+
+    records = held_records(sim)
+    outcome = plan(validate_rules(rules), records, datetime.datetime.now(datetime.timezone.utc))
+    release = set(outcome['release_ids'])
+    reject = set(i for group in outcome['reject_groups'] for i in group['ids'])
+    return release, reject, set(r['id'] for r in records) - release - reject
+
+
 class Run(object):
     """The outcome of one ansible/ansible-playbook run: rc, output, and the recorded task results."""
 

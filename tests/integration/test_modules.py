@@ -153,10 +153,12 @@ def test_partial_failure_is_reported_per_id(sim):
     held = sim.state()['held']
     # all four first writes, then the informed re-sends of the first two, answer 503 before acting
     sim.faults([{'kind': 'status_503', 'path': RELEASE, 'count': 6}])
-    run = run_adhoc(sim, 'mimecast_hold_release', {'ids': held[:4], 'batch_size': 1, 'concurrency': 1})
+    run = run_adhoc(sim, 'mimecast_hold_release', {'ids': held[:4], 'batch_size': 1, 'concurrency': 1},
+                    env={'MIMECAST_RETRIES': '1'})
     assert run.rc != 0, run
     result = run.result()
     assert sorted(result['released']) == sorted(held[2:4])
+    assert all(f['message'].startswith('still held after 2 attempts: last error ') for f in result['failures'])
     assert sorted(f['id'] for f in result['failures']) == sorted(held[:2])
     assert all(f['code'] in ('http_503', 'err_service_unavailable') and f['retryable'] for f in result['failures'])
     assert 'Released 2, not held 0, failed 2' in result['msg']

@@ -9,6 +9,9 @@ __metaclass__ = type
 
 import json
 import os
+import threading
+
+import requests
 
 FIXTURES = os.path.join(os.path.dirname(__file__), 'fixtures')
 
@@ -152,3 +155,64 @@ def make_action_plugin(plugin, args, action=None, name=None, check_mode=False, d
     play_context = MagicMock()
     play_context.become = become
     return plugin.ActionModule(task, connection, play_context, loader=None, templar=None, shared_loader_obj=None)
+
+
+LIST = '/api/gateway/get-hold-message-list'
+RELEASE = '/api/gateway/hold-release'
+REJECT = '/api/gateway/hold-reject'
+
+
+class FakeApi(object):
+    """A tiny in-memory held queue answering list, release and reject like the API."""
+
+    def __init__(self, held, not_held_style='fail', write_faults=None, answers=None):
+        self.held = list(held)
+        self.style = not_held_style
+        self.write_faults = list(write_faults or [])  # consumed in order for write calls: None or a callable
+        self.answers = answers  # optional override: f(path, items) -> FakeResponse
+        self.acted = []
+        self.lock = threading.Lock()
+        self.session = FakeSession(self.handle)
+
+    def handle(self, call):
+        path = '/' + call['url'].split('://', 1)[1].split('/', 1)[1]
+        body = call['json']
+        with self.lock:
+            if path == LIST:
+                return FakeResponse(200, envelope([{'id': i} for i in self.held], meta={'status': 200, 'pagination': {}}))
+            fault = self.write_faults.pop(0) if self.write_faults else None
+            if self.answers:
+                return self.answers(path, body['data'])
+            if fault == 'drop_before':
+                return requests.exceptions.ConnectionError('NewConnectionError: Connection refused')
+            if path == RELEASE:
+                ids = [item['id'] for item in body['data']]
+            else:
+                ids = [i for item in body['data'] for i in item['ids']]
+            data, fail = [], []
+            flag = 'release' if path == RELEASE else 'reject'
+            for msg_id in ids:
+                if msg_id in self.held:
+                    self.held.remove(msg_id)
+                    self.acted.append((flag, msg_id))
+                    data.append({'id': msg_id, flag: True})
+                elif self.style == 'fail':
+                    fail.append({'key': {'id': msg_id}, 'errors': [{'code': 'err_hold_message_not_found', 'message': 'not held',
+                                                                   'retryable': False}]})
+                else:
+                    data.append({'id': msg_id, flag: False})
+            if fault == 'drop_after':
+                return requests.exceptions.ConnectionError('Connection aborted. RemoteDisconnected')
+            if fault == '503_after':
+                return FakeResponse(503, text='<html>busy</html>')
+            return FakeResponse(200, envelope(data, fail))
+
+    def client(self, **kwargs):
+        from ansible_collections.secops.mimecast.plugins.module_utils.client import MimecastClient
+        return MimecastClient(session=self.session, sleep=lambda s: None, **dict(V1_PARAMS, **kwargs))
+
+    def writes(self):
+        return [c for c in self.session.calls if not c['url'].endswith(LIST)]
+
+    def reads(self):
+        return [c for c in self.session.calls if c['url'].endswith(LIST)]

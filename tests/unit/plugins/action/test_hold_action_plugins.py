@@ -13,7 +13,7 @@ import pytest
 from ansible_collections.secops.mimecast.plugins.action import mimecast_hold_reject, mimecast_hold_release
 from ansible_collections.secops.mimecast.plugins.module_utils import client as client_mod
 from ansible_collections.secops.mimecast.tests.unit.mimecast_fakes import V1_PARAMS, FakeResponse, FakeSession, envelope, make_action_plugin
-from ansible_collections.secops.mimecast.tests.unit.plugins.module_utils.test_hold_actions import FakeApi
+from ansible_collections.secops.mimecast.tests.unit.mimecast_fakes import FakeApi
 
 
 def make_action(plugin, args, transport='local', become=False, environment=None, check_mode=False, diff=False):

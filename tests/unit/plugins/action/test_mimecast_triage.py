@@ -17,6 +17,7 @@ import pytest
 from ansible_collections.secops.mimecast.plugins.action import mimecast_triage as plugin
 from ansible_collections.secops.mimecast.plugins.module_utils.client import MimecastClient
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import parse_date
+from ansible_collections.secops.mimecast.plugins.plugin_utils import action_base
 from ansible_collections.secops.mimecast.plugins.plugin_utils import triage_action as base
 from ansible_collections.secops.mimecast.tests.unit.mimecast_fakes import FakeResponse, envelope, make_action_plugin
 from ansible_collections.secops.mimecast.tests.unit.plugins.module_utils.test_held import (
@@ -71,7 +72,7 @@ def api(monkeypatch):
         queue.built.append(kwargs)
         return MimecastClient(warn=warn, pool_size=pool_size, session=queue.session, sleep=lambda s: None, **kwargs)
 
-    monkeypatch.setattr(base, 'client_from_params', client_from_params)
+    monkeypatch.setattr(action_base, 'client_from_params', client_from_params)
     queue.displayed = []
     monkeypatch.setattr(base.display, 'display', lambda msg, *a, **kw: queue.displayed.append(msg))
     return queue
@@ -280,7 +281,7 @@ def test_failed_ids_fail_the_task_and_others_are_done(api, tmp_path):
     assert result['failed'] is True
     assert result['msg'].startswith('2 held message(s) could not be released or rejected: ')
     assert "n2 (err_hold_locked: locked, rule 'news')" in result['msg']
-    assert "d1 (http_503: Mimecast /api/gateway/hold-reject answered HTTP 503" in result['msg']
+    assert "d1 (http_503: still held after 4 attempts: last error Mimecast /api/gateway/hold-reject answered HTTP 503" in result["msg"]
     assert result['msg'].endswith("rule 'dlp')")
     failures = dict((f['id'], f) for f in result['failures'])
     assert sorted(failures) == ['d1', 'n2']
@@ -292,7 +293,7 @@ def test_failed_ids_fail_the_task_and_others_are_done(api, tmp_path):
     assert [(r['name'], r['failed']) for r in result['rules']] == [('news', 1), ('dlp', 1), ('phish', 0), ('rest', 0)]
     sent = [body['data'][0].get('id') or body['data'][0]['ids'][0] for path, body in api.writes()]
     assert sent.count('n2') == 1  # refused: never resent
-    assert sent.count('d1') == 2  # no answer, still held on the re-read: sent once more, then given up
+    assert sent.count('d1') == 4  # no answer, still held on each re-read: sent again for each of the 3 retries, then given up
     assert result['changed'] is True
     # the failed ids are still held after the run
     assert result['diff']['after'] == ("rule 'news' (release): 1 held\nrule 'dlp' (reject): 1 held\n"
@@ -341,7 +342,7 @@ def big_queue(monkeypatch, count, prefix, spacing):
     records = [held_record('%s-%05d' % (prefix, i), api_date(now - datetime.timedelta(seconds=spacing * i + 60)), route='INBOUND',
                            subject='digest', **{'from': {'emailAddress': 'a@news.vendor.example'}}) for i in range(count)]
     queue = HeldQueue(records)
-    monkeypatch.setattr(base, 'client_from_params', lambda params, warn=None, pool_size=8: MimecastClient(
+    monkeypatch.setattr(action_base, 'client_from_params', lambda params, warn=None, pool_size=8: MimecastClient(
         session=queue.session, sleep=lambda s: None, **CONN))
     displayed = []
     monkeypatch.setattr(base.display, 'display', lambda msg, *a, **kw: displayed.append(msg))

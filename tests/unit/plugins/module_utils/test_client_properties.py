@@ -22,11 +22,11 @@ from ansible_collections.secops.mimecast.plugins.module_utils.client import (
     iter_fail_errors,
     parse_envelope,
 )
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import to_epoch
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import (
     RulesError,
     first_match,
     plan,
-    to_epoch,
     validate_rules,
 )
 from ansible_collections.secops.mimecast.tests.unit.mimecast_fakes import V1_PARAMS, V2_PARAMS, FakeResponse, FakeSession

@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.secops.mimecast.plugins.modules import mimecast_hold_reject, mimecast_hold_release
 from ansible_collections.secops.mimecast.tests.unit.mimecast_fakes import V1_PARAMS, FakeResponse, FakeSession, envelope, run_module
-from ansible_collections.secops.mimecast.tests.unit.plugins.module_utils.test_hold_actions import FakeApi
+from ansible_collections.secops.mimecast.tests.unit.mimecast_fakes import FakeApi
 
 IDS = ['a1', 'a2', 'a3', 'a4']
 

@@ -10,7 +10,7 @@ __metaclass__ = type
 import datetime
 import json
 
-from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_report import build_report, summary_lines
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_report import build_report, report_from_tasks, summary_lines
 
 NOW = datetime.datetime(2026, 1, 15, 12, 0, 0, tzinfo=datetime.timezone.utc)
 CONF = 'MESSAGE CONTAINS CONFIDENTIAL INFORMATION'
@@ -41,7 +41,7 @@ def test_report_arithmetic():
          'failures': [{'id': 'j3', 'code': 'err_x', 'message': 'nope', 'retryable': True}]},
         {'item': GROUP_B, 'changed': True, 'rejected': ['j4'], 'not_held': [], 'failures': []},
     ]}
-    report = build_report(PLAN, release, rejects, False, now=NOW)
+    report = report_from_tasks(PLAN, release, rejects, False, now=NOW)
     json.dumps(report)
     assert report['totals'] == {'held': 10, 'released': 2, 'rejected': 3, 'kept': 3, 'failed': 2, 'not_held': 1}
     assert report['totals']['kept'] == 10 - 2 - 3 - 2
@@ -64,7 +64,7 @@ def test_check_mode_counts_would_be_ids():
     release = {'changed': True, 'released': ['r1', 'r2', 'r3', 'r4'], 'not_held': [], 'failures': []}
     rejects = [{'item': GROUP_A, 'rejected': ['j1', 'j2', 'j3'], 'not_held': [], 'failures': []},
                {'item': GROUP_B, 'rejected': ['j4'], 'not_held': [], 'failures': []}]
-    report = build_report(PLAN, release, rejects, True, now=NOW)
+    report = report_from_tasks(PLAN, release, rejects, True, now=NOW)
     assert report['check_mode'] is True
     assert report['totals'] == {'held': 10, 'released': 4, 'rejected': 4, 'kept': 2, 'failed': 0, 'not_held': 0}
     lines = summary_lines(report)
@@ -77,14 +77,14 @@ def test_second_run_nothing_to_do():
     plan = {'held': 3, 'rules': [{'name': 'spoofing', 'action': 'keep', 'matched': 3, 'ids': ['a', 'b', 'c']}],
             'release_ids': [], 'reject_groups': [], 'kept': 3}
     release = {'changed': False, 'released': [], 'not_held': [], 'failures': []}
-    report = build_report(plan, release, {'results': [], 'skipped': True, 'msg': 'No items in the list'}, False, now=NOW)
+    report = report_from_tasks(plan, release, {'results': [], 'skipped': True, 'msg': 'No items in the list'}, False, now=NOW)
     assert report['totals'] == {'held': 3, 'released': 0, 'rejected': 0, 'kept': 3, 'failed': 0, 'not_held': 0}
     assert report['failures'] == []
 
 
 def test_skipped_release_with_no_ids_is_not_a_failure():
     plan = {'held': 1, 'rules': [], 'release_ids': [], 'reject_groups': [], 'kept': 1}
-    report = build_report(plan, {'skipped': True, 'changed': False}, None, False, now=NOW)
+    report = report_from_tasks(plan, {'skipped': True, 'changed': False}, None, False, now=NOW)
     assert report['totals']['failed'] == 0 and report['totals']['kept'] == 1
 
 
@@ -92,7 +92,7 @@ def test_task_that_failed_as_a_whole_fails_all_its_ids():
     release = {'failed': True, 'msg': 'HTTP 403: missing permission', 'error': {'codes': ['err_forbidden'], 'status': 403}}
     rejects = {'results': [{'item': GROUP_A, 'failed': True, 'msg': 'connection refused'},
                            {'item': GROUP_B, 'rejected': ['j4'], 'not_held': [], 'failures': []}]}
-    report = build_report(PLAN, release, rejects, False, now=NOW)
+    report = report_from_tasks(PLAN, release, rejects, False, now=NOW)
     assert report['totals'] == {'held': 10, 'released': 0, 'rejected': 1, 'kept': 2, 'failed': 7, 'not_held': 0}
     codes = dict((f['id'], f['code']) for f in report['failures'])
     assert codes['r1'] == 'err_forbidden' and codes['j1'] == 'task_failed'
@@ -102,7 +102,7 @@ def test_task_that_failed_as_a_whole_fails_all_its_ids():
 def test_reject_results_without_item_use_group_order_and_missing_results_count_as_not_attempted():
     rejects = [{'rejected': ['j1', 'j2', 'j3'], 'not_held': [], 'failures': []}]
     release = {'released': ['r1', 'r2', 'r3', 'r4'], 'not_held': [], 'failures': []}
-    report = build_report(PLAN, release, rejects, False, now=NOW)
+    report = report_from_tasks(PLAN, release, rejects, False, now=NOW)
     assert report['totals']['rejected'] == 3
     assert report['totals']['failed'] == 1
     assert report['failures'][0]['id'] == 'j4' and report['failures'][0]['code'] == 'not_attempted'
@@ -111,7 +111,7 @@ def test_reject_results_without_item_use_group_order_and_missing_results_count_a
 def test_module_success_without_outcome_for_an_id():
     release = {'released': ['r1', 'r2'], 'not_held': ['r3'], 'failures': []}
     plan = dict(PLAN, reject_groups=[], rules=PLAN['rules'][:1], held=4)
-    report = build_report(plan, release, None, False, now=NOW)
+    report = report_from_tasks(plan, release, None, False, now=NOW)
     assert report['failures'] == [{'id': 'r4', 'code': 'no_outcome', 'message': 'the task reported no outcome for this id',
                                    'retryable': True, 'rule': 'news'}]
 
@@ -120,7 +120,7 @@ def test_summary_lines_real_run():
     release = {'released': ['r1', 'r2', 'r3'], 'not_held': ['r4'], 'failures': []}
     rejects = [{'item': GROUP_A, 'rejected': ['j1', 'j2', 'j3'], 'not_held': [], 'failures': []},
                {'item': GROUP_B, 'rejected': ['j4'], 'not_held': [], 'failures': []}]
-    lines = summary_lines(build_report(PLAN, release, rejects, False, now=NOW))
+    lines = summary_lines(report_from_tasks(PLAN, release, rejects, False, now=NOW))
     assert lines == [
         "rule 'news' (release): matched 4, released 3, not held any more 1, failed 0",
         "rule 'dlp' (reject): matched 3, rejected 3, failed 0",

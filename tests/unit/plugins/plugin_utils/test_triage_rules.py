@@ -13,10 +13,10 @@ import time
 
 import pytest
 
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import parse_api_epoch
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import (
     REASON_TYPES,
     RulesError,
-    parse_date_epoch,
     parse_duration,
     plan,
     validate_rules,
@@ -360,7 +360,7 @@ def test_now_naive_and_epoch():
     (12, None),
 ])
 def test_parse_date(value, expected):
-    assert parse_date_epoch(value) == expected
+    assert parse_api_epoch(value) == expected
 
 
 def test_and_semantics():
@@ -582,4 +582,4 @@ if HAS_HYPOTHESIS:
 
 def test_unknown_route_is_refused():
     msg = errors_of([rule('Keep odd routes', {'route': 'sideways'}, action='keep')])
-    assert "rule #1 'Keep odd routes': match.route must be one of INBOUND, OUTBOUND, INTERNAL, EXTERNAL, not 'sideways'" in msg
+    assert "rule #1 'Keep odd routes': match.route must be one of INBOUND, OUTBOUND, INTERNAL, EXTERNAL (in any case), not 'sideways'" in msg
