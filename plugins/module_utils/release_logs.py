@@ -13,14 +13,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import api_range
-from ansible_collections.secops.mimecast.plugins.module_utils.records import snake_case
+from ansible_collections.secops.mimecast.plugins.module_utils.records import address as address_of
+from ansible_collections.secops.mimecast.plugins.module_utils.records import route_filter, snake_case
 
 RELEASE_LOGS_PATH = '/api/gateway/get-held-release-logs'
 RELEASE_LOG_PERMISSION = 'Monitoring | Held | Read'
 # option value -> the API's fieldName
 SEARCH_FIELDS = {'all': 'all', 'operator': 'operator', 'from': 'from', 'to': 'to', 'subject': 'subject', 'info': 'info',
                  'held_reason': 'heldReason'}
-ROUTES = ('all', 'internal', 'outbound', 'inbound', 'external')
 STATUSES = ('released', 'rejected')
 ADDRESS_FIELDS = ('from_env', 'from_hdr', 'to')
 
@@ -35,6 +35,8 @@ def release_log_request(start=None, end=None, search_by=None, filter_by=None, no
     for option in ('route', 'status', 'attachments'):
         value = (filter_by or {}).get(option)
         if value is not None:
+            if option == 'route':
+                value = route_filter(value, 'filter_by.route')
             filters.append({'fieldName': option, 'value': value})
     if filters:
         item['filterBy'] = filters
@@ -51,28 +53,16 @@ def page_records(data):
 
 
 def operator_address(value):
-    """The operator's address whether the API sends a string or ``{email}`` (or ``{emailAddress}``)."""
-    if isinstance(value, dict):
-        for key in ('email', 'emailAddress', 'email_address', 'address'):
-            if value.get(key):
-                return value[key]
-        return ''
-    return value if isinstance(value, str) else ''
+    """The operator's address whether the API sends a string or ``{email}`` (or ``{emailAddress}``); '' when none."""
+    return address_of(value) or ''
 
 
 def address(value):
     """``{emailAddress, displayableName}``, ``{address, domain}`` or a plain string as ``{email_address, displayable_name}``."""
-    if isinstance(value, str):
-        return {'email_address': value, 'displayable_name': ''}
-    if not isinstance(value, dict):
-        return {'email_address': '', 'displayable_name': ''}
-    email = value.get('emailAddress') or value.get('email_address') or value.get('email') or ''
-    if not email and value.get('address'):
-        email = value['address']
-        domain = value.get('domain')
-        if domain and '@' not in email:
-            email = '%s@%s' % (email, domain)
-    name = value.get('displayableName') or value.get('displayable_name') or ''
+    email = address_of(value) or ''
+    if isinstance(value, dict) and email and '@' not in email and isinstance(value.get('domain'), str) and value['domain']:
+        email = '%s@%s' % (email, value['domain'])  # {address: local part, domain}
+    name = (value.get('displayableName') or value.get('displayable_name') or '') if isinstance(value, dict) else ''
     return {'email_address': email, 'displayable_name': name}
 
 

@@ -66,9 +66,10 @@ options:
     type: dict
     suboptions:
       route:
-        description: Direction of the message.
+        description:
+          - Direction of the message, one of V(all), V(inbound), V(outbound), V(internal), V(external), in any case
+            (records show it in capitals, V(INBOUND)); sent in lower case, as the API documents filter values.
         type: str
-        choices: [all, internal, outbound, inbound, external]
       status:
         description: Only released or only rejected messages.
         type: str
@@ -218,7 +219,7 @@ total:
 '''
 
 from ansible_collections.secops.mimecast.plugins.module_utils.module import MimecastModule
-from ansible_collections.secops.mimecast.plugins.module_utils.release_logs import ROUTES, SEARCH_FIELDS, STATUSES, read_release_logs
+from ansible_collections.secops.mimecast.plugins.module_utils.release_logs import SEARCH_FIELDS, STATUSES, read_release_logs
 
 
 def list_release_logs(mm):
@@ -240,7 +241,7 @@ def main():
             value=dict(type='str', required=True),
         )),
         filter_by=dict(type='dict', options=dict(
-            route=dict(type='str', choices=list(ROUTES)),
+            route=dict(type='str'),
             status=dict(type='str', choices=list(STATUSES)),
             attachments=dict(type='bool'),
         )),
