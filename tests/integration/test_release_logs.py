@@ -132,3 +132,31 @@ def test_bad_input_sends_nothing(logsim):
         run = run_adhoc(logsim, 'mimecast_held_release_logs_info', args)
         assert run.rc != 0 and run.result()['msg'], (args, run)
     assert log_calls(logsim) == before
+
+
+def sim_client(sim):
+    from ansible_collections.secops.mimecast.plugins.module_utils.client import MimecastClient
+    creds = sim.credentials('2.0')
+    return MimecastClient(creds['MIMECAST_BASE_URL'], client_id=creds['MIMECAST_CLIENT_ID'], client_secret=creds['MIMECAST_CLIENT_SECRET'])
+
+
+def test_report_section_from_the_simulator(logsim):
+    """The held report's section "recent releases and rejections", read from the simulator's log."""
+    from ansible_collections.secops.mimecast.plugins.plugin_utils.release_log_report import release_log_section, render_html
+
+    section = release_log_section(sim_client(logsim), start='-30d', latest=5, page_size=10)
+    expected = direct_log(logsim)
+    assert section['available'] and section['total'] == len(expected) == 45
+    counts = dict((i['name'], i['count']) for i in section['by_status'])
+    assert counts == {'released': sum(1 for r in expected if r['status'] == 'released'),
+                      'rejected': sum(1 for r in expected if r['status'] == 'rejected')}
+    mine = [row for row in section['by_operator'] if row['name'] == 'api.user@example.com'][0]
+    assert mine['released'] >= 3 and mine['rejected'] >= 2
+    assert sum(row['count'] for row in section['by_operator']) == 45
+    assert [i['id'] for i in section['latest']] == [r['id'] for r in expected[:5]]
+    assert 'api.user@example.com' in render_html(section)
+
+    logsim.config(release_log_forbidden=True)
+    warnings = []
+    section = release_log_section(sim_client(logsim), warn=warnings.append)
+    assert not section['available'] and 'Monitoring | Held | Read' in section['warning'] and warnings == [section['warning']]
