@@ -22,6 +22,7 @@ CONTRACT_MODULES = {
     "mimecast_message_info",
     "mimecast_held_summary_info",
     "mimecast_held_release_logs_info",
+    "mimecast_managed_sender",
 }
 
 
