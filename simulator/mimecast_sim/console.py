@@ -44,7 +44,8 @@ def _sender_error(item):
             return fail_item('err_validation_null', '%s is required' % field, key, field)
         if isinstance(value, str) and not value.strip():
             return fail_item('err_validation_blank', '%s must not be blank' % field, key, field)
-        if not isinstance(value, str) or not EMAIL.match(value.strip()):
+        if not isinstance(value, str) or not EMAIL.match(value.strip()) or len(value.strip().split('@')[0]) > 64:
+            # RFC 5321: a local part of at most 64 characters
             return fail_item('err_validation_invalid_email_address', 'Email address is not valid', key, field)
     action = item.get('action')
     if action is None:

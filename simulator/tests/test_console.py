@@ -64,6 +64,7 @@ def test_same_pair_is_an_upsert(sim):
     ({'sender': 'not-an-address', 'to': 'u@example.com', 'action': 'permit'}, 'sender', 'err_validation_invalid_email_address'),
     ({'sender': 'a@x.example', 'to': 'u@', 'action': 'permit'}, 'to', 'err_validation_invalid_email_address'),
     ({'sender': 'a b@x.example', 'to': 'u@example.com', 'action': 'block'}, 'sender', 'err_validation_invalid_email_address'),
+    ({'sender': 'a' * 65 + '@x.example', 'to': 'u@example.com', 'action': 'block'}, 'sender', 'err_validation_invalid_email_address'),
     ({'to': 'u@example.com', 'action': 'permit'}, 'sender', 'err_validation_null'),
     ({'sender': 'a@x.example', 'to': None, 'action': 'permit'}, 'to', 'err_validation_null'),
     ({'sender': '  ', 'to': 'u@example.com', 'action': 'permit'}, 'sender', 'err_validation_blank'),
