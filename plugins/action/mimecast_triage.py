@@ -26,12 +26,12 @@ from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_action impo
     TriageActionBase,
     plan_argument_spec,
 )
-from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_report import build_report, summary_lines
-from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import WRITE_RULE_ACTIONS, plan_steps
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_report import add_sender_outcome, build_report, held_back, summary_lines
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import WRITE_RULE_ACTIONS, plan_steps, sender_plan
 
 FAILURES_IN_MSG = 20
-# the keys of the task result that make the JSON report
-REPORT_KEYS = ('totals', 'rules', 'failures', 'check_mode', 'generated_at')
+# the keys of the task result that make the JSON report (sender_failures: when a rule has a sender_policy)
+REPORT_KEYS = ('totals', 'rules', 'failures', 'check_mode', 'generated_at', 'sender_failures')
 
 
 def triage_argument_spec():
@@ -113,12 +113,27 @@ class ActionModule(TriageActionBase):
     def body(self, params):
         planned, client = self.plan(params)
         check_mode = bool(self._task.check_mode)
-        steps = [(name, ids, self.act(client, params, name, options, ids, check_mode))
-                 for name, options, ids, dummy in plan_steps(planned)]
+        # sender_policy: the managed-sender entries first (a set is safe to repeat), then the release/reject; a
+        # message whose entries could not be set is left held (a failure of its rule), so that a rerun does both
+        senders = sender_plan(planned) if 'senders' in planned else None
+        sender_outcome, kept_back = None, {}
+        if senders is not None:
+            sender_outcome = self.act(client, params, 'managed_sender', {}, senders['entries'], check_mode)
+            kept_back = held_back(senders, sender_outcome)
+        steps = []
+        for name, options, ids, dummy in plan_steps(planned):
+            todo = [rid for rid in ids if rid not in kept_back]
+            outcome = self.act(client, params, name, options, todo, check_mode)
+            outcome.setdefault('failures', [])
+            outcome['failures'] = list(outcome['failures']) + [kept_back[rid] for rid in ids if rid in kept_back]
+            steps.append((name, ids, outcome))
         result = build_report(planned, steps, check_mode)
+        if senders is not None:
+            add_sender_outcome(result, senders, sender_outcome, kept_back)
         totals = result['totals']
         result['summary'] = summary_lines(result)
-        result['changed'] = any(totals[ACTIONS[name].result_key] for name in WRITE_RULE_ACTIONS)
+        result['changed'] = any(totals[ACTIONS[name].result_key] for name in WRITE_RULE_ACTIONS) or bool(
+            totals.get('permitted') or totals.get('blocked'))
         if totals['failed']:
             result['failed'] = True
             result['msg'] = failure_message(result)
@@ -127,13 +142,15 @@ class ActionModule(TriageActionBase):
         if self._task.diff:
             result['diff'] = {'before': state_lines(result, False), 'after': state_lines(result, True),
                               'before_header': 'held messages', 'after_header': 'held messages'}
+            if senders is not None:
+                result['diff']['after'] += sender_lines(result)
         return result
 
     def finish(self, result, params):
         """Write the (masked) report when asked to, once the rules were applied, failures or not."""
         if params.get('report') and 'totals' in result:
             try:
-                write_report(params['report'], dict((key, result[key]) for key in REPORT_KEYS))
+                write_report(params['report'], dict((key, result[key]) for key in REPORT_KEYS if key in result))
             except (IOError, OSError) as exc:
                 result.update(failed=True, msg='%s; and the report could not be written to %s: %s' % (
                     result['msg'], params['report'], exc))
@@ -148,7 +165,10 @@ class ActionModule(TriageActionBase):
         action = ACTIONS[name]
         if not ids:
             return {action.result_key: [], 'not_held': [], 'failures': []}
-        verb = 'would %s' % name if check_mode else action.verb
+        if name == 'managed_sender':
+            verb = 'would set managed senders:' if check_mode else 'managed senders set:'
+        else:
+            verb = 'would %s' % name if check_mode else action.verb
         step = max(len(ids) // 5, 1)
         shown = {'next': step}
 
@@ -166,3 +186,15 @@ class ActionModule(TriageActionBase):
         except MimecastError as exc:
             return exc.task_result()
         return {action.result_key: outcome['done'], 'not_held': outcome['absent'], 'failures': outcome['failures']}
+
+
+def sender_lines(report):
+    """For ``--diff``: the managed-sender entries set (or, in check mode, to be set) and those that failed."""
+    lines = []
+    for rule in report['rules']:
+        for pair in rule.get('senders', []):
+            lines.append('managed sender (rule \'%s\'): %s %s -> %s' % (rule['name'], rule.get('sender_policy'), pair['sender'], pair['to']))
+    for failure in report.get('sender_failures', []):
+        lines.append('managed sender not set: %s %s -> %s (%s)' % (failure.get('action'), failure.get('sender'), failure.get('to'),
+                                                                  failure.get('code')))
+    return ''.join(line + '\n' for line in lines)

@@ -61,6 +61,8 @@ PERMISSIONS = {
     '/api/gateway/hold-reject': 'Account | Monitoring | Held | Edit',
     '/api/gateway/find-processing-messages': 'Monitoring | Processing | Read',
     '/api/message-finder/get-message-info': 'Gateway | Tracking | Read',
+    '/api/gateway/get-held-release-logs': 'Monitoring | Held | Read',
+    '/api/managedsender/permit-or-block-sender': 'Managed Senders (the vendor does not document its name)',
 }
 
 _DAYS = ('Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun')

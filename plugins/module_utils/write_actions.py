@@ -105,4 +105,108 @@ def _hold_action(name, path, result_key, module, body):
 RELEASE = _hold_action('release', '/api/gateway/hold-release', 'released', 'secops.mimecast.mimecast_hold_release', _release_body)
 REJECT = _hold_action('reject', '/api/gateway/hold-reject', 'rejected', 'secops.mimecast.mimecast_hold_reject', _reject_body)
 
-ACTIONS = dict((action.name, action) for action in (RELEASE, REJECT))
+# ------------------------------------------------------------------ managed senders (by (sender, to, action))
+SENDER_ACTIONS = ('permit', 'block')
+SENDER_ENTRY_KEYS = ('sender', 'to', 'action')
+# local@domain.tld: no white space, one @, a dotted domain of letters, digits and hyphens
+_EMAIL = re.compile(r'^[^@\s<>(),;:"\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$')
+
+
+def is_address(value):
+    """Whether ``value`` is an e-mail address the managed-sender endpoint takes (``local@domain.tld``)."""
+    return isinstance(value, str) and len(value) <= 254 and _EMAIL.match(value) is not None
+
+
+def sender_entry_problems(entry, label):
+    """What is wrong with one ``{sender, to, action}`` entry (a list of messages naming ``label``)."""
+    if not isinstance(entry, dict):
+        return ['%s must be a mapping with sender, to and action, not %s' % (label, type(entry).__name__)]
+    problems = ['%s: unknown key "%s" (allowed: %s)' % (label, key, ', '.join(SENDER_ENTRY_KEYS))
+                for key in entry if key not in SENDER_ENTRY_KEYS]
+    for name in ('sender', 'to'):
+        value = entry.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            problems.append('%s: %s is missing' % (label, name))
+        elif not is_address(value.strip() if isinstance(value, str) else value):
+            problems.append('%s: %s %r is not an e-mail address' % (label, name, value))
+    action = entry.get('action')
+    if not isinstance(action, str) or action.strip().lower() not in SENDER_ACTIONS:
+        problems.append('%s: action must be one of %s, not %r' % (label, ', '.join(SENDER_ACTIONS), action))
+    return problems
+
+
+def clean_sender_entries(entries, labels=None):
+    """Validate ``{sender, to, action}`` entries; return them trimmed, in lower case, each (sender, to) once.
+
+    The same entry twice is kept once; one (sender, to) both permitted and blocked is an error. Raises
+    :class:`InputError` naming every bad entry (``labels[i]``, default ``entries[i]``), before any request.
+    """
+    problems = []
+    out = []
+    seen = {}
+    for index, entry in enumerate(entries or []):
+        label = labels[index] if labels else 'entries[%d]' % index
+        found = sender_entry_problems(entry, label)
+        if found:
+            problems.extend(found)
+            continue
+        item = {'sender': entry['sender'].strip().lower(), 'to': entry['to'].strip().lower(), 'action': entry['action'].strip().lower()}
+        pair = (item['sender'], item['to'])
+        if pair in seen:
+            first_label, first_action = seen[pair]
+            if first_action != item['action']:
+                problems.append('%s: %s -> %s is to be both %sed (%s) and %sed' % (
+                    label, pair[0], pair[1], 'permitt' if first_action == 'permit' else 'block', first_label,
+                    'permitt' if item['action'] == 'permit' else 'block'))
+            continue
+        seen[pair] = (label, item['action'])
+        out.append(item)
+    if problems:
+        shown = problems[:10]
+        more = len(problems) - len(shown)
+        raise InputError('Invalid managed-sender entries, nothing was sent: %s%s' % (
+            '; '.join(shown), ' (and %d more)' % more if more else ''))
+    return out
+
+
+def _sender_key(entry):
+    """The key of an entry or of an answer's entry: (sender, to, action), in lower case; None when incomplete."""
+    if not isinstance(entry, dict):
+        return None
+    values = (entry.get('sender'), entry.get('to'), entry.get('action', entry.get('type')))
+    if not all(isinstance(v, str) for v in values):
+        return None
+    return tuple(v.strip().lower() for v in values)
+
+
+def _fail_senders(key, batch):
+    """Which entries a ``fail`` entry is about: its key's (sender, to, action); a lone batch item otherwise."""
+    found = _sender_key(key)
+    if found is not None:
+        return [found]
+    if len(batch) == 1:
+        return list(batch)
+    return []
+
+
+def _prepare_senders(entries, options):
+    return clean_sender_entries(entries)
+
+
+def _sender_body(batch, options):
+    return [{'sender': e['sender'], 'to': e['to'], 'action': e['action']} for e in batch]
+
+
+MANAGED_SENDER = WriteAction(
+    name='managed_sender', path='/api/managedsender/permit-or-block-sender', result_key='entries',
+    module='secops.mimecast.mimecast_managed_sender', verb='set', body=_sender_body,
+    key=_sender_key,
+    # the answer: {"id": "MTOKEN:...", "sender", "to", "type": "Permit" | "Block"}, keyed by its type as the action
+    answer_key=_sender_key,
+    confirmed=lambda entry: bool(entry.get('id')),
+    fail_keys=_fail_senders, prepare=_prepare_senders,
+    # no way to read an entry back, and a set is an upsert: a lost answer is sent again
+    recheck=None, absent='nothing to set',
+    report=lambda key: {'sender': key[0], 'to': key[1], 'action': key[2]})
+
+ACTIONS = dict((action.name, action) for action in (RELEASE, REJECT, MANAGED_SENDER))

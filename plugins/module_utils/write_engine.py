@@ -98,11 +98,13 @@ class WriteEngine(object):
     def run(self, items, check_mode=False):
         """Process ``items`` (validated, without duplicates); return the outcome and the state before.
 
-        ``{'done', 'absent', 'failures', 'before', 'after'}``: ``done`` and ``absent`` hold the items'
-        keys; ``before``/``after`` map every key to whether it was pending (for ``--diff``).
+        ``{'done', 'absent', 'failures', 'before', 'after', 'answers'}``: ``done`` and ``absent`` hold the items'
+        keys; ``before``/``after`` map every key to whether it was pending (for ``--diff``); ``answers`` maps
+        each key done by an answer to the answer's ``data`` entry (what the API says it holds now).
         """
         by_key = dict((self.action.key(item), item) for item in items)
         done, absent, failures = [], [], []
+        answers = {}
         if not by_key:
             return self._result(done, absent, failures, {})
         keys = list(by_key)
@@ -124,6 +126,7 @@ class WriteEngine(object):
             attempt += 1
             outcome = self._write_all([by_key[k] for k in pending])
             done.extend(outcome['done'])
+            answers.update(outcome['answers'])
             failures.extend(outcome['failures'])
             errors = outcome['errors']
             unknown, refused = outcome['unknown'], outcome['refused']
@@ -152,7 +155,7 @@ class WriteEngine(object):
                     % (self.action.path, len(pending), attempt)):
                 failures.extend(self._gave_up(k, attempt, errors[k]) for k in pending)
                 break
-        return self._result(done, absent, failures, before)
+        return self._result(done, absent, failures, before, answers)
 
     # ------------------------------------------------------------- internals
     def _failure(self, key, code, message, retryable):
@@ -166,7 +169,7 @@ class WriteEngine(object):
 
     def _write_all(self, items):
         """Send ``items`` in batches with bounded concurrency; sort every key into an outcome bucket."""
-        outcome = {'done': [], 'failures': [], 'unknown': [], 'refused': [], 'errors': {}}
+        outcome = {'done': [], 'failures': [], 'unknown': [], 'refused': [], 'errors': {}, 'answers': {}}
         batches = [items[i:i + self.batch_size] for i in range(0, len(items), self.batch_size)]
         state = {'fatal': None}
 
@@ -219,6 +222,7 @@ class WriteEngine(object):
             seen.add(k)
             if action.confirmed(entry):
                 outcome['done'].append(k)
+                outcome['answers'][k] = entry
             else:
                 outcome['refused'].append(k)
                 outcome['errors'][k] = ('not_%s' % action.verb, 'the API did not confirm it: %s' % _entry_text(entry), False)
@@ -239,10 +243,10 @@ class WriteEngine(object):
                 outcome['unknown'].append(k)
                 outcome['errors'][k] = ('no_answer_for_id', 'the answer did not mention it', True)
 
-    def _result(self, done, absent, failures, before):
+    def _result(self, done, absent, failures, before, answers=None):
         done_set = set(done)
         after = dict((k, pending and k not in done_set) for k, pending in before.items())
-        return {'done': done, 'absent': absent, 'failures': failures, 'before': before, 'after': after}
+        return {'done': done, 'absent': absent, 'failures': failures, 'before': before, 'after': after, 'answers': answers or {}}
 
 
 def _entry_text(entry):

@@ -132,7 +132,7 @@ def build_report(plan, steps=(), check_mode=False, now=None):
         entry = {'name': rule.get('name'), 'action': action, 'matched': rule.get('matched', len(ids)), 'ids': ids}
         entry.update((key, 0) for key in result_keys)
         entry.update(not_held=0, failed=0)
-        for key in ('reason_type', 'message', 'notify'):
+        for key in ('reason_type', 'message', 'notify', 'sender_policy'):
             if key in rule:
                 entry[key] = rule[key]
         if action in done:
@@ -168,6 +168,102 @@ def build_report(plan, steps=(), check_mode=False, now=None):
     }
 
 
+# ---------------------------------------------------------------------------------------- sender_policy
+SENDER_KEY = ACTIONS['managed_sender'].result_key
+
+
+def _pair_text(action, pair):
+    return '%s %s -> %s' % (action, pair[0], pair[1])
+
+
+def held_back(senders, outcome):
+    """``{id: failure}`` of the messages to leave held because their managed-sender entries were not set.
+
+    ``senders`` is ``triage_rules.sender_plan``'s result; ``outcome`` the managed-sender write's task result
+    (``entries``: the (sender, to, action) keys set, ``failures``: ``{id: {sender, to, action}, code, message,
+    retryable}``), or a failed task result. A failure is ``{id, code, message, retryable}``, the code of the
+    first entry that failed.
+    """
+    outcome = outcome if isinstance(outcome, dict) else {}
+    done = set((key[0], key[1]) for key in _as_list(outcome.get(SENDER_KEY)))
+    failed = {}
+    for failure in _as_list(outcome.get('failures')):
+        entry = failure.get('id') if isinstance(failure, dict) else None
+        if isinstance(entry, dict):
+            failed[(entry.get('sender'), entry.get('to'))] = (failure.get('code'), failure.get('message'), bool(failure.get('retryable')))
+    error = _task_error(outcome, SENDER_KEY)
+    unknown = (error[0], error[1], True) if error else ('no_outcome', 'the managed-sender write reported nothing for it', True)
+    out = {}
+    for rid, problem in senders.get('problems', {}).items():
+        out[rid] = {'id': rid, 'code': problem['code'], 'retryable': False,
+                    'message': 'left held, its managed-sender entries cannot be set: %s' % problem['message']}
+    for rid, pairs in senders.get('by_id', {}).items():
+        bad = [(pair,) + failed.get(pair, unknown) for pair in pairs if pair not in done]
+        if not bad:
+            continue
+        pair, code, message, dummy = bad[0]
+        out[rid] = {'id': rid, 'code': code, 'retryable': all(b[3] for b in bad),
+                    'message': 'left held, its managed-sender entr%s %s not set: %s' % (
+                        'y was' if len(bad) == 1 else 'ies were', ', '.join('%s -> %s (%s)' % (b[0][0], b[0][1], b[1]) for b in bad), message)}
+    return out
+
+
+def add_sender_outcome(report, senders, outcome, kept_back):
+    """Add what ``sender_policy`` did to a triage report (from :func:`build_report`).
+
+    ``totals.permitted``, ``totals.blocked`` (entries set, or in check mode to be set), ``totals.sender_failed``
+    (messages left held because their entries were not set); per rule ``senders: [{sender, to}]`` (each pair
+    under the first rule that needed it); ``sender_failures: [{sender, to, action, code, message, ids, rule}]``.
+    """
+    outcome = outcome if isinstance(outcome, dict) else {}
+    keys = _as_list(outcome.get(SENDER_KEY))
+    done = set((key[0], key[1]) for key in keys)
+    totals = report['totals']
+    totals['permitted'] = sum(1 for key in keys if key[2] == 'permit')
+    totals['blocked'] = sum(1 for key in keys if key[2] == 'block')
+    totals['sender_failed'] = len(kept_back)
+    per_rule = dict((rule['name'], rule) for rule in report['rules'])
+    for rule in report['rules']:
+        rule['senders'] = []
+    for entry in senders.get('entries', []):
+        pair = (entry['sender'], entry['to'])
+        rule = per_rule.get(senders['rule_of'].get(pair))
+        if pair in done and rule is not None:
+            rule['senders'].append({'sender': pair[0], 'to': pair[1]})
+    # one line per failed pair, naming the messages it kept held
+    failures, index = [], {}
+    detail = {}
+    for failure in _as_list(outcome.get('failures')):
+        entry = failure.get('id') if isinstance(failure, dict) else None
+        if isinstance(entry, dict):
+            detail[(entry.get('sender'), entry.get('to'))] = (failure.get('code'), failure.get('message'))
+    error = _task_error(outcome, SENDER_KEY)
+    rules_of_id = {}
+    for rule in report['rules']:
+        for rid in rule.get('ids', []):
+            rules_of_id.setdefault(rid, rule['name'])
+
+    def add(pair, action, code, message, rid, rule):
+        key = (pair, action, code)
+        if key not in index:
+            index[key] = {'sender': pair[0], 'to': pair[1], 'action': action, 'code': code, 'message': message, 'ids': [], 'rule': rule}
+            failures.append(index[key])
+        index[key]['ids'].append(rid)
+
+    for rid, problem in senders.get('problems', {}).items():
+        for pair in problem['pairs']:
+            add(pair, problem['action'], problem['code'], problem['message'], rid, problem['rule'])
+    action_of = dict(((e['sender'], e['to']), e['action']) for e in senders.get('entries', []))
+    for rid, pairs in senders.get('by_id', {}).items():
+        for pair in pairs:
+            if pair in done:
+                continue
+            code, message = detail.get(pair) or ((error[0], error[1]) if error else ('no_outcome', 'the managed-sender write reported nothing for it'))
+            add(pair, action_of.get(pair), code, message, rid, rules_of_id.get(rid))
+    report['sender_failures'] = failures
+    return report
+
+
 def summary_lines(report):
     """A short human summary of a triage report: one line per rule, then the totals."""
     report = report or {}
@@ -181,6 +277,10 @@ def summary_lines(report):
         line = "rule '%s' (%s): matched %d" % (rule.get('name'), action, rule.get('matched', 0))
         if action in verb:
             line += ', %s %d' % (verb[action], rule.get(ACTIONS[action].result_key, 0))
+            if rule.get('sender_policy'):
+                policy = rule['sender_policy']
+                line += ', %s %d sender%s' % ('would %s' % policy if dry else policy + ('ted' if policy == 'permit' else 'ed'),
+                                             len(rule.get('senders', [])), '' if len(rule.get('senders', [])) == 1 else 's')
             if rule.get('not_held'):
                 line += ', not held any more %d' % rule['not_held']
             line += ', failed %d' % rule.get('failed', 0)
@@ -188,6 +288,10 @@ def summary_lines(report):
             line += ', kept held'
         lines.append(line)
     totals = report.get('totals', {})
+    if 'permitted' in totals:
+        lines.append('managed senders: %s %d, %s %d; messages left held because their entries were not set: %d' % (
+            'would permit' if dry else 'permitted', totals.get('permitted', 0), 'would block' if dry else 'blocked',
+            totals.get('blocked', 0), totals.get('sender_failed', 0)))
     done = ', '.join('%s %d' % (verb[name], totals.get(ACTIONS[name].result_key, 0)) for name in WRITE_RULE_ACTIONS)
     lines.append('totals: held %d, %s, kept %d, failed %d, not held any more %d' % (
         totals.get('held', 0), done, totals.get('kept', 0), totals.get('failed', 0), totals.get('not_held', 0)))

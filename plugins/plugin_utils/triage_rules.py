@@ -26,16 +26,18 @@ import re
 
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import parse_api_epoch, to_epoch
 from ansible_collections.secops.mimecast.plugins.module_utils.errors import InputError
-from ansible_collections.secops.mimecast.plugins.module_utils.records import ROUTES, address, parse_bool, route_key, text
-from ansible_collections.secops.mimecast.plugins.module_utils.write_actions import REASON_TYPES
+from ansible_collections.secops.mimecast.plugins.module_utils.records import ROUTES, address, envelope_recipients, parse_bool, route_key, text
+from ansible_collections.secops.mimecast.plugins.module_utils.write_actions import REASON_TYPES, is_address
 
 # the rule actions that write, each the name of its entry in module_utils/write_actions.ACTIONS; keep writes nothing
 WRITE_RULE_ACTIONS = ('release', 'reject')
 ACTIONS = WRITE_RULE_ACTIONS + ('keep',)
 
 
-RULE_KEYS = ('name', 'match', 'action', 'reason_type', 'message', 'notify')
+RULE_KEYS = ('name', 'match', 'action', 'reason_type', 'message', 'notify', 'sender_policy')
 REJECT_ONLY_KEYS = ('reason_type', 'message', 'notify')
+# sender_policy: the one value each rule action may take (the managed-sender entry set for its messages)
+SENDER_POLICIES = {'release': 'permit', 'reject': 'block'}
 
 # match key -> record field (raw camelCase API record) for simple regex keys
 REGEX_FIELDS = {
@@ -72,10 +74,11 @@ class RulesError(InputError):
 class CompiledRule:
     """One validated rule: ``matches(record, now_epoch)`` tells whether it applies."""
 
-    __slots__ = ('name', 'action', 'reason_type', 'message', 'notify', 'tests', 'source')
+    __slots__ = ('name', 'action', 'reason_type', 'message', 'notify', 'tests', 'source', 'sender_policy')
 
-    def __init__(self, name, action, tests, reason_type=None, message=None, notify=False, source=None):
+    def __init__(self, name, action, tests, reason_type=None, message=None, notify=False, source=None, sender_policy=None):
         self.name = name
+        self.sender_policy = sender_policy
         self.action = action
         self.tests = tuple(tests)
         self.reason_type = reason_type
@@ -307,14 +310,24 @@ def validate_rules(rules):
                 if key in rule:
                     rule_problems.append('%s: "%s" applies to reject rules only (this rule\'s action is %s)' % (label, key, action))
 
+        sender_policy = rule.get('sender_policy')
+        if 'sender_policy' in rule and isinstance(action, str) and action in ACTIONS:
+            allowed = SENDER_POLICIES.get(action)
+            if allowed is None:
+                rule_problems.append('%s: "sender_policy" applies to release rules (permit) and reject rules (block) only '
+                                     '(this rule\'s action is %s)' % (label, action))
+            elif sender_policy != allowed:
+                rule_problems.append('%s: sender_policy of a %s rule must be %s, not %r' % (label, action, allowed, sender_policy))
+
         if rule_problems:
             problems.extend(rule_problems)
             continue
         if action == 'reject':
             compiled.append(CompiledRule(name, action, tests, reason_type=reason_type,
-                                         message=message if message else None, notify=notify, source=rule))
+                                         message=message if message else None, notify=notify, source=rule,
+                                         sender_policy=sender_policy))
         else:
-            compiled.append(CompiledRule(name, action, tests, source=rule))
+            compiled.append(CompiledRule(name, action, tests, source=rule, sender_policy=sender_policy))
     if problems:
         raise RulesError(problems)
     return compiled
@@ -337,8 +350,10 @@ def plan(compiled_rules, records, now=None):
     ``compiled_rules``: the result of ``validate_rules`` (a raw rules list is validated first).
     ``records``: raw API records (camelCase). ``now``: the reference time (UTC) of ``older_than``/``newer_than``.
 
-    Returns ``{held, rules: [{name, action, matched, ids, (reason_type, message, notify)}],
-    release_ids, reject_groups: [{reason_type, message, notify, ids}], kept}``.
+    Returns ``{held, rules: [{name, action, matched, ids, (reason_type, message, notify), (sender_policy)}],
+    release_ids, reject_groups: [{reason_type, message, notify, ids}], kept}``, and when a rule has a
+    ``sender_policy``, ``senders``: ``{id: {'pairs': [(sender, recipient)], 'problem': None or text}}`` for each
+    id such a rule matched (see :func:`sender_pairs`).
     Every id is planned at most once (the first record with an id decides); records without an id are ignored.
     """
     if not all(isinstance(rule, CompiledRule) for rule in compiled_rules):
@@ -351,6 +366,8 @@ def plan(compiled_rules, records, now=None):
     flat = [tuple((_TESTS[kind], field, arg) for kind, field, arg in rule.tests) for rule in rules]
     seen = set()
     held = 0
+    with_senders = [rule.sender_policy is not None for rule in rules]
+    senders = {}
     for record in records:
         if not isinstance(record, dict):
             continue
@@ -365,6 +382,8 @@ def plan(compiled_rules, records, now=None):
                     break
             else:
                 per_rule[index].append(rid)
+                if with_senders[index]:
+                    senders[rid] = sender_pairs(record)
                 break
 
     release_ids = []
@@ -374,6 +393,8 @@ def plan(compiled_rules, records, now=None):
     acted = 0
     for rule, ids in zip(rules, per_rule):
         entry = {'name': rule.name, 'action': rule.action, 'matched': len(ids), 'ids': ids}
+        if rule.sender_policy is not None:
+            entry['sender_policy'] = rule.sender_policy
         if rule.action == 'release':
             release_ids.extend(ids)
             acted += len(ids)
@@ -391,13 +412,88 @@ def plan(compiled_rules, records, now=None):
             acted += len(ids)
         out_rules.append(entry)
     reject_groups = [groups[key] for key in group_order if groups[key]['ids']]
-    return {
+    out = {
         'held': held,
         'rules': out_rules,
         'release_ids': release_ids,
         'reject_groups': reject_groups,
         'kept': held - acted,
     }
+    if any(with_senders):
+        out['senders'] = senders
+    return out
+
+
+def sender_pairs(record):
+    """The (envelope sender, recipient) pairs of a held record for its managed-sender entries, in lower case.
+
+    The recipients are the envelope ``to`` addresses, the header ``toHeader`` ones only when the envelope
+    has none. Returns ``{'pairs': [...], 'problem': None, 'sender', 'to'}``, or no pairs and the problem (no
+    envelope sender, no recipient, an address a managed-sender entry cannot take); ``sender`` and ``to`` (the
+    recipients joined with ", ") say what the message has.
+    """
+    sender = address(record.get('from'))
+    sender = sender.strip().lower() if sender else ''
+    recipients = []
+    for addr in envelope_recipients(record):
+        addr = addr.strip().lower()
+        if addr and addr not in recipients:
+            recipients.append(addr)
+    found = {'pairs': [], 'problem': None, 'sender': sender or None, 'to': ', '.join(recipients) or None}
+    if not sender:
+        found['problem'] = 'the message has no envelope sender address'
+    elif not recipients:
+        found['problem'] = 'the message has no recipient address'
+    else:
+        bad = [a for a in [sender] + recipients if not is_address(a)]
+        if bad:
+            found['problem'] = 'not an e-mail address a managed-sender entry can take: %s' % ', '.join(bad)
+        else:
+            found['pairs'] = [(sender, rcpt) for rcpt in recipients]
+    return found
+
+
+def sender_plan(planned):
+    """The managed-sender entries a plan asks for, each (sender, recipient) once across the run.
+
+    Returns ``{'entries': [{sender, to, action}], 'rule_of': {(sender, to): rule name}, 'by_id': {id: [(sender,
+    to)]}, 'problems': {id: {code, message, rule, action, pairs}}}``. A message with no usable pair, or with a
+    pair that one rule would permit and another block, has a problem instead: it is left held, and a
+    conflicting pair is not sent (its other pairs are: a set is harmless).
+    """
+    senders = planned.get('senders') or {}
+    action_of, rule_of, by_id, problems = {}, {}, {}, {}
+    policy_of = {}  # id -> (rule name, sender_policy)
+    conflicts = set()
+    order = []
+    for rule in planned.get('rules', []):
+        policy = rule.get('sender_policy')
+        if policy is None:
+            continue
+        for rid in rule.get('ids', []):
+            found = senders.get(rid) or {'pairs': [], 'problem': 'no sender information for this message'}
+            if found['problem']:
+                problems[rid] = {'code': 'sender_address_invalid', 'message': found['problem'], 'rule': rule['name'],
+                                 'action': policy, 'pairs': [(found.get('sender'), found.get('to'))]}
+                continue
+            by_id[rid] = list(found['pairs'])
+            policy_of[rid] = (rule['name'], policy)
+            for pair in found['pairs']:
+                if pair not in action_of:
+                    action_of[pair] = policy
+                    rule_of[pair] = rule['name']
+                    order.append(pair)
+                elif action_of[pair] != policy:
+                    conflicts.add(pair)
+    for rid, pairs in list(by_id.items()):
+        clash = [p for p in pairs if p in conflicts]
+        if clash:
+            name, policy = policy_of[rid]
+            problems[rid] = {'code': 'sender_policy_conflict', 'rule': name, 'action': policy, 'pairs': clash,
+                             'message': 'one rule would permit and another block %s' % ', '.join('%s -> %s' % pair for pair in clash)}
+            del by_id[rid]
+    entries = [{'sender': p[0], 'to': p[1], 'action': action_of[p]} for p in order if p not in conflicts]
+    return {'entries': entries, 'rule_of': rule_of, 'by_id': by_id, 'problems': problems}
 
 
 def plan_steps(planned):

@@ -53,6 +53,12 @@ def parse_args(argv=None):
     p.add_argument('--rate-window', type=float, default=60, help='rate limit window in seconds (default 60)')
     p.add_argument('--retry-after', action='store_true', help='send Retry-After (seconds) with 429 answers')
     p.add_argument('--latency-ms', type=float, default=0, help='latency added to every API request (default 0)')
+    p.add_argument('--release-history', type=int, default=0, help='release-log entries released or rejected before the start (default 0)')
+    p.add_argument('--release-log-operator', choices=('string', 'object'), default='string',
+                   help='release log operator as "admin@domain" (default) or {"email": ...}')
+    p.add_argument('--release-log-address', choices=('email', 'address'), default='email',
+                   help='release log addresses as {emailAddress, displayableName} (default) or {address, domain}')
+    p.add_argument('--release-log-forbidden', action='store_true', help='answer get-held-release-logs with 403 (role without Monitoring | Held | Read)')
     p.add_argument('--fault', action='append', default=[],
                    help='KIND[:PATH][:PROBABILITY][:ms=N][:seconds=N][:count=N], repeatable; kinds: ' + ', '.join(FAULT_KINDS))
     opts = p.parse_args(argv)

@@ -364,3 +364,29 @@ def message_info(msg, api_user=DEFAULT_API_USER):
                                               'permittedSender': {'allow': True, 'info': 'none'}, 'managedSender': {'allow': True, 'info': 'unknown'}}},
         'id': msg.id,
     }
+
+
+HISTORY_OPERATORS = ['secops.admin@example.com', 'helpdesk@example.com', 'mail.admin@example.com']
+
+
+def make_release_history(count, seed, now, api_user=DEFAULT_API_USER, used=None):
+    """``count`` release-log entries (messages released or rejected before the run, within hours of being held), oldest first.
+
+    Operators are a few console administrators and the API user; about 70 % are releases.
+    """
+    rng = random.Random('release-history-%s' % seed)
+    used = set() if used is None else used
+    operators = HISTORY_OPERATORS + [api_user]
+    out = []
+    for _ in range(count):
+        msg = make_record(rng, used, now, api_user)
+        rejected = rng.random() < 0.3
+        ts = int(min(now - 60, msg.ts + rng.uniform(300, DAY)))
+        out.append({
+            'ts': ts, 'id': msg.id, 'status': 'rejected' if rejected else 'released', 'operator': rng.choice(operators),
+            'rejectReason': 'MESSAGE GOES AGAINST EMAIL POLICIES' if rejected else '',
+            'messageInfo': 'Rejected from the administration console' if rejected else '',
+            'record': msg.record, 'heldGroup': msg.held_group,
+        })
+    out.sort(key=lambda e: (e['ts'], e['id']))
+    return out

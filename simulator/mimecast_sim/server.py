@@ -16,7 +16,8 @@ import time
 
 from aiohttp import web
 
-from . import REJECT_REASON_TYPES
+from . import REJECT_REASON_TYPES, console
+from .console import ADDRESS_SHAPES, MANAGED_SENDER, OPERATOR_SHAPES, RELEASE_LOGS
 from .data import message_info
 from .state import ApiError, State
 
@@ -27,7 +28,7 @@ QUEUE = '/api/gateway/find-processing-messages'
 INFO = '/api/message-finder/get-message-info'
 SUMMARY = '/api/gateway/get-hold-summary-list'
 TOKEN = '/oauth/token'
-API_PATHS = (HOLD_LIST, RELEASE, REJECT, QUEUE, INFO, SUMMARY)
+API_PATHS = (HOLD_LIST, RELEASE, REJECT, QUEUE, INFO, SUMMARY, MANAGED_SENDER, RELEASE_LOGS)
 WRITE_PATHS = (RELEASE, REJECT)
 FAULT_KINDS = ('latency', 'status_503', 'status_500', 'status_429', 'status_418', 'drop_before', 'drop_after', 'slow', 'malformed', 'html',
                'truncated', 'token_expired')
@@ -155,11 +156,14 @@ class Simulator:
             'client_id': opts.client_id, 'client_secret': opts.client_secret,
         }
         self.secret_bytes = base64.b64decode(opts.secret_key)
-        self.state = State(opts.held, opts.seed, opts.api_user, opts.processing, opts.bulk)
+        self.state = State(opts.held, opts.seed, opts.api_user, opts.processing, opts.bulk, opts.release_history)
         self.config = {
             'not_held_style': opts.not_held_style, 'binding_expired': opts.binding_expired, 'clock_offset': opts.clock_offset,
             'rate_limit': opts.rate_limit, 'rate_window': opts.rate_window, 'latency_ms': opts.latency_ms, 'token_ttl': opts.token_ttl,
             'retry_after': opts.retry_after, 'date_window': opts.date_window,
+            'release_log_operator': opts.release_log_operator,
+            'release_log_address': opts.release_log_address,
+            'release_log_forbidden': opts.release_log_forbidden,
         }
         self.faults = [Fault.parse(f) for f in (opts.fault or [])]
         self.fault_rng = random.Random(opts.seed)
@@ -171,7 +175,7 @@ class Simulator:
         self._reset_stats()
 
     def _reset_stats(self):
-        self.stats = {'total': 0, 'by_path': {}, 'writes': 0, 'write_requests': 0,
+        self.stats = {'total': 0, 'by_path': {}, 'writes': 0, 'write_requests': 0, 'sender_sets': 0,
                       'latency': {'requests': 0, 'asked_ms': 0.0, 'injected_ms': 0.0}}
         self.recent = collections.deque(maxlen=1000)
         self.seq = 0
@@ -462,6 +466,10 @@ class Simulator:
             return '{"meta":%s,"data":[{"messages":[%s]}],"fail":[]}' % (meta, ','.join(q['json'] for q in page))
         if path == INFO:
             return self.get_info(data)
+        if path == MANAGED_SENDER:
+            return self.managed_sender(self.state, data, auth)
+        if path == RELEASE_LOGS:
+            return self.release_logs(self.state, body, data, auth)
         if path == RELEASE:
             return self.release(data, auth)
         return self.reject(data, auth)
@@ -536,6 +544,19 @@ class Simulator:
         self.stats['write_requests'] += 1
         return envelope(200, out, fail)
 
+    def managed_sender(self, state, data, auth):
+        """permit-or-block-sender: each valid item upserts the (sender, to) entry of ``state``; bad items get a fail entry."""
+        out, fail = console.set_managed_senders(state, data, auth)
+        self.stats['sender_sets'] += len(out)
+        return envelope(200, out, fail)
+
+    def release_logs(self, state, body, data, auth):
+        """get-held-release-logs: one page of ``state``'s log (what it released or rejected, and its seeded history)."""
+        del auth
+        item = data[0] if data else {}
+        records, pagination = console.release_log_page(state, item, body.get('meta'), self.config)
+        return envelope(200, [{'heldReleaseLogs': records}], meta_extra={'pagination': pagination})
+
     # ---- control endpoints -------------------------------------------------------------
     async def control(self, request):
         remote = request.remote or ''
@@ -561,7 +582,9 @@ class Simulator:
     def _control(self, path, method, body):
         get = method == 'GET'
         if path == '/_sim/state' and get:
-            return web.json_response(self.state.snapshot())
+            snap = self.state.snapshot()
+            snap.update(console.snapshot(self.state))
+            return web.json_response(snap)
         if path == '/_sim/audit' and get:
             return web.json_response(self.state.audit)
         if path == '/_sim/stats' and get:
@@ -584,7 +607,8 @@ class Simulator:
         if path == '/_sim/reset' and method == 'POST':
             held = int(body.get('held', self.opts.held))
             seed = body.get('seed', self.opts.seed)
-            self.state.reset(held, seed, int(body.get('processing', self.opts.processing)), int(body.get('bulk', self.opts.bulk)))
+            self.state.reset(held, seed, int(body.get('processing', self.opts.processing)), int(body.get('bulk', self.opts.bulk)),
+                             int(body.get('release_history', self.opts.release_history)))
             self.faults = []
             self.fault_rng = random.Random(seed)
             self.hits.clear()
@@ -605,7 +629,11 @@ class Simulator:
                 raise ValueError('unknown config key %r' % key)
             if key == 'not_held_style' and val not in ('fail', 'false'):
                 raise ValueError('not_held_style must be fail or false')
-            if key in ('binding_expired', 'retry_after'):
+            if key == 'release_log_operator' and val not in OPERATOR_SHAPES:
+                raise ValueError('release_log_operator must be one of: ' + ', '.join(OPERATOR_SHAPES))
+            if key == 'release_log_address' and val not in ADDRESS_SHAPES:
+                raise ValueError('release_log_address must be one of: ' + ', '.join(ADDRESS_SHAPES))
+            if key in ('binding_expired', 'retry_after', 'release_log_forbidden'):
                 val = bool(val)
             elif key in ('clock_offset', 'rate_window', 'latency_ms', 'token_ttl', 'date_window'):
                 val = float(val)

@@ -9,7 +9,7 @@ import time
 import zlib
 
 from . import DEFAULT_API_USER
-from .data import make_held, make_processing, message_from_fields, parse_api_date
+from .data import make_held, make_processing, make_release_history, message_from_fields, parse_api_date
 
 
 class ApiError(Exception):
@@ -161,11 +161,11 @@ def walk(keys, items, desc, start_key, direction, size, pred):
 class State:
     """Everything the simulator knows; mutated only from the event loop."""
 
-    def __init__(self, held=200, seed=1, api_user=DEFAULT_API_USER, processing=30, bulk=12):
+    def __init__(self, held=200, seed=1, api_user=DEFAULT_API_USER, processing=30, bulk=12, release_history=0):
         self.api_user = api_user
-        self.reset(held, seed, processing, bulk)
+        self.reset(held, seed, processing, bulk, release_history)
 
-    def reset(self, held=200, seed=1, processing=30, bulk=12):
+    def reset(self, held=200, seed=1, processing=30, bulk=12, release_history=0):
         self.seed = seed
         self.now = time.time()
         self.used_ids = set()
@@ -180,6 +180,11 @@ class State:
         self._order = None
         self.audit = []
         self._stamp = (None, '')
+        # console extras (mimecast_sim.console): managed senders by (sender, to), every set, the release log's history
+        self.managed_senders = {}
+        self.sender_log = []
+        self.release_history = make_release_history(release_history, seed, self.now, self.api_user, self.used_ids)
+        self.release_log_cache = None
         # sort the held list now, not in the first list request after a reset (20 ms at 10,000 messages,
         # which a client would see as latency)
         self._ordered()
@@ -357,7 +362,7 @@ class State:
         msg.state = 'released' if action == 'release' else 'rejected'
         self.write_version += 1
         self.audit.append({'seq': len(self.audit) + 1, 'action': action, 'id': mid, 'at': self._now_text(),
-                           'reason_type': reason_type, 'message': message, 'notify': notify, 'auth': auth})
+                           'reason_type': reason_type, 'message': message, 'notify': notify, 'auth': auth, 'operator': self.api_user})
         return True
 
     def _now_text(self):

@@ -21,6 +21,8 @@ CONTRACT_MODULES = {
     "mimecast_queue_info",
     "mimecast_message_info",
     "mimecast_held_summary_info",
+    "mimecast_held_release_logs_info",
+    "mimecast_managed_sender",
 }
 
 

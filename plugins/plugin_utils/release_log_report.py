@@ -1,0 +1,294 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) secops.mimecast contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The held report's section "Recent releases and rejections", from the held release log.
+
+* :func:`summarise_release_logs` counts release-log records by operator and by status and keeps the
+  latest N (pure: records in, a JSON-able dict out).
+* :func:`release_log_section` reads the log with the client and summarises it; when the API user may not
+  read the log (HTTP 403) the section says so in ``warning``, naming the permission, instead of failing.
+* :func:`render_html` and :func:`render_markdown` render a section as a fragment to place in a page
+  (self-contained: the HTML fragment carries its own scoped styles, no scripts, no external assets, and
+  fits a narrow screen).
+* :data:`SECTION` describes the section as data (key, title, read, renderers) for a report that builds
+  its sections from a table.
+
+Accepts the API's raw camelCase records and the modules' snake_case records alike. Every value taken
+from a record (subjects, addresses, reasons) is attacker-controlled: the renderers escape them all.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import heapq
+from html import escape as _html_escape
+
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import api_range, parse_api_epoch
+from ansible_collections.secops.mimecast.plugins.module_utils.errors import MimecastError
+from ansible_collections.secops.mimecast.plugins.module_utils.records import address, addresses, field
+from ansible_collections.secops.mimecast.plugins.module_utils.release_logs import (
+    RELEASE_LOG_PERMISSION,
+    RELEASE_LOGS_PATH,
+    read_release_logs,
+)
+
+SECTION_KEY = 'recent_releases'
+SECTION_TITLE = 'Recent releases and rejections'
+STATUSES = ('released', 'rejected')
+UNKNOWN = '(unknown)'
+DEFAULT_START = '-7d'
+DEFAULT_LATEST = 10
+
+
+def _text(value):
+    if value is None:
+        return ''
+    return value if isinstance(value, str) else str(value)
+
+
+def _operator(record):
+    addr = address(record.get('operator'))
+    return addr.strip().lower() if addr else UNKNOWN
+
+
+def _sender(record):
+    for camel, snake in (('fromEnv', 'from_env'), ('fromHdr', 'from_hdr')):
+        addr = address(field(record, camel, snake))
+        if addr:
+            return addr.strip().lower()
+    return ''
+
+
+def _status(record):
+    status = _text(record.get('status')).strip().lower()
+    return status or UNKNOWN
+
+
+def _latest_entry(record):
+    return {
+        'released': _text(record.get('released')),
+        'status': _status(record),
+        'operator': _operator(record),
+        'sender': _sender(record),
+        'recipients': [a.strip().lower() for a in addresses(record.get('to'))],
+        'subject': _text(record.get('subject')),
+        'held_reason': _text(field(record, 'heldReason', 'held_reason')),
+        'reject_reason': _text(field(record, 'rejectReason', 'reject_reason')),
+        'id': _text(record.get('id')),
+    }
+
+
+def empty_section(warning=None, window=None):
+    """A section with nothing counted (the log could not be read, or it is empty)."""
+    return {
+        'key': SECTION_KEY,
+        'title': SECTION_TITLE,
+        'available': warning is None,
+        'warning': warning,
+        'window': dict(window or {}),
+        'total': 0,
+        'by_status': [{'name': status, 'count': 0} for status in STATUSES],
+        'by_operator': [],
+        'latest': [],
+        'truncated': False,
+    }
+
+
+def summarise_release_logs(records, latest=DEFAULT_LATEST, window=None, truncated=False):
+    """Counts by operator (with the released/rejected split) and by status, and the ``latest`` newest records.
+
+    ``window`` (``{start, end}``, as sent) and ``truncated`` (the read stopped at a maximum) are kept as given.
+    """
+    latest = max(0, int(latest))
+    by_status = dict((status, 0) for status in STATUSES)
+    operators = {}
+    dated = []  # (epoch, -index, record): the newest first, the API's order among equal times
+    total = 0
+    for index, record in enumerate(records):
+        if not isinstance(record, dict):
+            continue
+        total += 1
+        status = _status(record)
+        by_status[status] = by_status.get(status, 0) + 1
+        name = _operator(record)
+        counts = operators.setdefault(name, dict((s, 0) for s in STATUSES))
+        counts[status] = counts.get(status, 0) + 1
+        when = parse_api_epoch(record.get('released'))
+        dated.append((when if when is not None else float('-inf'), -index, record))
+    section = empty_section(window=window)
+    section['total'] = total
+    section['truncated'] = bool(truncated)
+    section['by_status'] = [{'name': s, 'count': by_status[s]} for s in STATUSES] + [
+        {'name': s, 'count': c} for s, c in sorted(by_status.items()) if s not in STATUSES]
+    rows = []
+    for name, counts in operators.items():
+        row = {'name': name, 'count': sum(counts.values())}
+        row.update((s, counts.get(s, 0)) for s in STATUSES)
+        rows.append(row)
+    section['by_operator'] = sorted(rows, key=lambda r: (-r['count'], r['name']))
+    section['latest'] = [_latest_entry(rec) for dummy, dummy2, rec in heapq.nlargest(latest, dated, key=lambda d: (d[0], d[1]))]
+    return section
+
+
+def forbidden_warning(exc=None):
+    """The warning of a section whose log the API user may not read."""
+    detail = ' (%s)' % exc.code if exc is not None and exc.codes else ''
+    return ('The release log was not read: Mimecast answered HTTP 403%s on %s. Give the API user\'s role the %s '
+            'permission to see who released or rejected what; the rest of the report is complete.'
+            % (detail, RELEASE_LOGS_PATH, RELEASE_LOG_PERMISSION))
+
+
+def release_log_section(client, start=DEFAULT_START, end=None, latest=DEFAULT_LATEST, page_size=500, max_results=None,
+                        warn=None, now=None):
+    """Read the release log from ``start`` to ``end`` and summarise it (see :func:`summarise_release_logs`).
+
+    A 403 (the API user may not read the log) gives a section with ``available`` false and a ``warning``
+    naming the permission, also passed to ``warn`` when given; every other error is raised
+    (:class:`MimecastError`, :class:`InputError` for bad dates, before any request).
+    """
+    window = api_range(start, end, now=now)
+    try:
+        records = list(read_release_logs(client, page_size=page_size, max_results=max_results,
+                                         start=window.get('start'), end=window.get('end')))
+    except MimecastError as exc:
+        if exc.status != 403:
+            raise
+        warning = forbidden_warning(exc)
+        if warn is not None:
+            warn(warning)
+        return empty_section(warning=warning, window=window)
+    truncated = max_results is not None and len(records) >= max_results
+    return summarise_release_logs(records, latest=latest, window=window, truncated=truncated)
+
+
+# ---------------------------------------------------------------------------
+# HTML fragment
+
+def _e(value):
+    return _html_escape(_text(value), quote=True)
+
+
+# scoped to the section's class, so that the fragment can go into any page
+_CSS = (
+    '.mc-rl{max-width:70em}'
+    '.mc-rl h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}'
+    '.mc-rl .mc-rl-warn{border-left:4px solid #c77c02;background:#fff6e5;padding:.5em .8em;margin:.5em 0}'
+    '.mc-rl .mc-rl-kpi{display:inline-block;margin:0 2em .5em 0}.mc-rl .mc-rl-kpi b{font-size:1.6em;display:block}'
+    '.mc-rl .mc-rl-scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;max-width:100%}'
+    '.mc-rl table{border-collapse:collapse;margin:.5em 0;min-width:20em}'
+    '.mc-rl td,.mc-rl th{border:1px solid #ddd;padding:.25em .6em;text-align:left;vertical-align:top}'
+    '.mc-rl th{background:#f4f4f4}.mc-rl td.n{text-align:right;font-variant-numeric:tabular-nums}'
+    '.mc-rl td.w{overflow-wrap:anywhere;min-width:10em;max-width:30em}.mc-rl td.t{white-space:nowrap}'
+    '.mc-rl .mc-rl-bar{display:flex;height:.9em;min-width:6em;background:#eee}'
+    '.mc-rl .mc-rl-bar span{display:block;height:100%}'
+    '.mc-rl .released{background:#5a8f3b}.mc-rl .rejected{background:#a5523b}'
+    '@media (max-width:40em){.mc-rl .mc-rl-kpi{margin-right:1em}.mc-rl .mc-rl-kpi b{font-size:1.25em}'
+    '.mc-rl td,.mc-rl th{padding:.2em .35em;font-size:.9em}}'
+)
+
+
+def _bar(row, maxcount):
+    """A stacked bar of released/rejected counts, as a share of the busiest operator (CSS widths)."""
+    parts = []
+    for status in STATUSES:
+        count = row.get(status, 0)
+        if count and maxcount:
+            parts.append('<span class="%s" style="width:%.1f%%" title="%s %d"></span>'
+                         % (status, 100.0 * count / maxcount, status, count))
+    return '<div class="mc-rl-bar">%s</div>' % ''.join(parts)
+
+
+def render_html(section):
+    """The section as an HTML fragment (``<section>`` with its own scoped ``<style>``)."""
+    section = section or empty_section()
+    out = ['<section class="mc-rl" id="%s">' % _e(section.get('key') or SECTION_KEY), '<style>%s</style>' % _CSS,
+           '<h2>%s</h2>' % _e(section.get('title') or SECTION_TITLE)]
+    window = section.get('window') or {}
+    if section.get('warning'):
+        out.append('<p class="mc-rl-warn" role="note"><strong>Warning:</strong> %s</p>' % _e(section['warning']))
+    if not section.get('available', True):
+        out.append('</section>')
+        return '\n'.join(out) + '\n'
+    out.append('<p>%s</p>' % _e(_window_text(window, section)))
+    counts = dict((item['name'], item['count']) for item in section.get('by_status', []))
+    out.append('<div><span class="mc-rl-kpi"><b>%s</b>released</span><span class="mc-rl-kpi"><b>%s</b>rejected</span>'
+               '<span class="mc-rl-kpi"><b>%s</b>operators</span></div>'
+               % (_e(counts.get('released', 0)), _e(counts.get('rejected', 0)), _e(len(section.get('by_operator', [])))))
+    operators = section.get('by_operator', [])
+    if not operators:
+        out.append('<p><em>nothing released or rejected in this window</em></p></section>')
+        return '\n'.join(out) + '\n'
+    maxcount = max(row['count'] for row in operators) or 1
+    out.append('<h3>By operator</h3><div class="mc-rl-scroll"><table><tr><th>operator</th><th>released</th><th>rejected</th>'
+               '<th>total</th><th></th></tr>')
+    for row in operators:
+        out.append('<tr><td class="w">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td>%s</td></tr>'
+                   % (_e(row['name']), _e(row.get('released', 0)), _e(row.get('rejected', 0)), _e(row['count']), _bar(row, maxcount)))
+    out.append('</table></div>')
+    latest = section.get('latest', [])
+    out.append('<h3>Latest %d</h3><div class="mc-rl-scroll"><table><tr><th>when</th><th>status</th><th>operator</th>'
+               '<th>sender</th><th>recipients</th><th>subject</th></tr>' % len(latest))
+    for item in latest:
+        out.append('<tr><td class="t">%s</td><td>%s</td><td class="w">%s</td><td class="w">%s</td><td class="w">%s</td><td class="w">%s</td></tr>'
+                   % (_e(item.get('released')), _e(item.get('status')), _e(item.get('operator')), _e(item.get('sender')),
+                      _e(', '.join(item.get('recipients') or [])), _e(item.get('subject'))))
+    out.append('</table></div></section>')
+    return '\n'.join(out) + '\n'
+
+
+def _window_text(window, section):
+    text = 'Releases and rejections from %s to %s: %d in all.' % (window.get('start') or 'a month back', window.get('end') or 'now',
+                                                                   section.get('total', 0))
+    if section.get('truncated'):
+        text += ' The log was read up to the maximum asked for; older entries are not counted.'
+    return text
+
+
+# ---------------------------------------------------------------------------
+# Markdown fragment
+
+def _md(value):
+    """Escape a value for a Markdown table cell (also neutralise inline HTML)."""
+    text = _text(value).replace('\r', ' ').replace('\n', ' ')
+    text = _html_escape(text, quote=False)
+    for char in ('\\', '|', '`', '*', '_', '[', ']'):
+        text = text.replace(char, '\\' + char)
+    return text
+
+
+def render_markdown(section):
+    """The section as a Markdown fragment (a ``##`` heading and tables with few columns)."""
+    section = section or empty_section()
+    out = ['## %s' % _md(section.get('title') or SECTION_TITLE), '']
+    if section.get('warning'):
+        out += ['> **Warning:** %s' % _md(section['warning']), '']
+    if not section.get('available', True):
+        return '\n'.join(out) + '\n'
+    out += [_md(_window_text(section.get('window') or {}, section)), '']
+    out += ['| status | count |', '|---|---:|']
+    out += ['| %s | %d |' % (_md(item['name']), item['count']) for item in section.get('by_status', [])]
+    out.append('')
+    operators = section.get('by_operator', [])
+    if not operators:
+        return '\n'.join(out + ['_nothing released or rejected in this window_']) + '\n'
+    out += ['### By operator', '', '| operator | released | rejected | total |', '|---|---:|---:|---:|']
+    out += ['| %s | %d | %d | %d |' % (_md(row['name']), row.get('released', 0), row.get('rejected', 0), row['count']) for row in operators]
+    latest = section.get('latest', [])
+    out += ['', '### Latest %d' % len(latest), '', '| when | status | operator | sender → recipients | subject |', '|---|---|---|---|---|']
+    for item in latest:
+        out.append('| %s | %s | %s | %s → %s | %s |' % (
+            _md(item.get('released')), _md(item.get('status')), _md(item.get('operator')), _md(item.get('sender')),
+            _md(', '.join(item.get('recipients') or [])), _md(item.get('subject'))))
+    return '\n'.join(out) + '\n'
+
+
+# The section as data, for a report built from a table of sections: read(client, **options) -> the section dict.
+SECTION = {
+    'key': SECTION_KEY,
+    'title': SECTION_TITLE,
+    'read': release_log_section,
+    'html': render_html,
+    'markdown': render_markdown,
+}
