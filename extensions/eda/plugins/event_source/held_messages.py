@@ -138,9 +138,10 @@ options:
     type: dict
     suboptions:
       route:
-        description: Direction of the held message.
+        description:
+          - Direction of the held message, one of V(all), V(inbound), V(outbound), V(internal), V(external), in any
+            case (records show it in capitals, V(INBOUND)).
         type: str
-        choices: [all, internal, outbound, inbound, external]
       held_group:
         description: Who may release the message.
         type: str
@@ -242,7 +243,7 @@ except ImportError:  # run by path (ansible-rulebook): make the collection's own
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import DateError, format_api, parse_date, utcnow
-from ansible_collections.secops.mimecast.plugins.module_utils.held import HELD_GROUPS, ROUTES, SEARCH_FIELDS, read_held
+from ansible_collections.secops.mimecast.plugins.module_utils.held import HELD_GROUPS, SEARCH_FIELDS, read_held
 from ansible_collections.secops.mimecast.plugins.module_utils.records import snake_case
 
 PLUGIN = 'secops.mimecast.held_messages'
@@ -273,7 +274,7 @@ def argument_spec():
             value=dict(type='str', required=True),
         )),
         filter_by=dict(type='dict', options=dict(
-            route=dict(type='str', choices=list(ROUTES)),
+            route=dict(type='str'),
             held_group=dict(type='str', choices=list(HELD_GROUPS)),
             attachments=dict(type='bool'),
         )),
