@@ -25,11 +25,15 @@ from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_action impo
     TriageActionBase,
     plan_argument_spec,
 )
+from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import caller_path
+from ansible_collections.secops.mimecast.plugins.plugin_utils.secrets import masked
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_action import load_rules
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_report import build_report, summary_lines
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_review import Outcomes, diff_sample, review_paths, rules_checksum, write_review
 
 FAILURES_IN_MSG = 20
 # the keys of the task result that make the JSON report
-REPORT_KEYS = ('totals', 'rules', 'failures', 'check_mode', 'generated_at')
+REPORT_KEYS = ('totals', 'rules', 'failures', 'check_mode', 'generated_at', 'rules_sha256')
 
 
 def triage_argument_spec():
@@ -46,6 +50,9 @@ def report_path_problem(path):
     """Why the report cannot be written to ``path``, or None (checked before any API call)."""
     if os.path.isdir(path):
         return 'report %s is a directory: give the path of a file' % path
+    for kind, other in sorted(review_paths(path).items()):
+        if os.path.isdir(other):
+            return 'report %s: its %s review %s is a directory' % (path, kind.upper(), other)
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         return 'report %s: directory %s does not exist' % (path, folder)
@@ -105,6 +112,8 @@ class ActionModule(TriageActionBase):
     def check_options(self, params, validation):
         problem = super(ActionModule, self).check_options(params, validation)
         if problem is None and params.get('report'):
+            # relative to the directory ansible-playbook was started from, never to the playbook's
+            params['report'] = caller_path(params['report'])
             problem = report_path_problem(params['report'])
         return problem
 
@@ -120,7 +129,11 @@ class ActionModule(TriageActionBase):
                 outcome['item'] = group
                 rejects.append(outcome)
             report = build_report(planned, release, rejects, check_mode)
+            report['rules_sha256'] = rules_checksum(load_rules(params.get('rules')))
             result.update(report)
+            # the review report's fields of the matched messages and their outcome, for finish()
+            self.review = (masked(planned.get('review') or {}, validation._no_log_values),
+                           Outcomes([release] + rejects, report['failures'], check_mode))
             totals = report['totals']
             result['summary'] = summary_lines(report)
             result['changed'] = bool(totals['released'] or totals['rejected'])
@@ -132,6 +145,9 @@ class ActionModule(TriageActionBase):
             if self._task.diff:
                 result['diff'] = {'before': state_lines(report, False), 'after': state_lines(report, True),
                                   'before_header': 'held messages', 'after_header': 'held messages'}
+                sample = diff_sample(report, self.review[0])
+                if sample:
+                    result['diff']['prepared'] = masked(sample, validation._no_log_values)
         return result
 
     def finish(self, result, params):
@@ -144,6 +160,15 @@ class ActionModule(TriageActionBase):
                     result['msg'], params['report'], exc))
             else:
                 result['report_path'] = params['report']
+                review = getattr(self, 'review', None)
+                if review is not None:
+                    try:
+                        result['review_paths'] = write_review(params['report'], result, review[0], review[1], result['rules_sha256'])
+                        result['summary'] = result['summary'] + ['reports: %s, %s, %s' % (
+                            params['report'], result['review_paths']['html'], result['review_paths']['csv'])]
+                    except (IOError, OSError) as exc:
+                        result.update(failed=True, msg='%s; and the review report could not be written beside %s: %s' % (
+                            result['msg'], params['report'], exc))
         if not params.get('return_ids', True) and 'rules' in result:
             result['rules'] = [dict((k, v) for k, v in rule.items() if k != 'ids') for rule in result['rules']]
         return result

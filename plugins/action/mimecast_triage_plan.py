@@ -25,6 +25,8 @@ class ActionModule(TriageActionBase):
     def triage(self, result, validation):
         outcome, dummy = self.plan(result, validation)
         if outcome is not None:
+            # the review fields of every matched message stay on the controller (mimecast_triage's review report)
+            outcome.pop('review', None)
             result.update(outcome)
             result['msg'] = plan_message(outcome)
         return result

@@ -29,6 +29,7 @@ from ansible_collections.secops.mimecast.plugins.module_utils.dates import DateE
 from ansible_collections.secops.mimecast.plugins.module_utils.held import read_held_all
 from ansible_collections.secops.mimecast.plugins.module_utils.hold_actions import InputError, check_tuning
 from ansible_collections.secops.mimecast.plugins.plugin_utils.heap import cyclic_gc_paused
+from ansible_collections.secops.mimecast.plugins.plugin_utils.progress import progress_prefix
 from ansible_collections.secops.mimecast.plugins.plugin_utils.secrets import masked
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import RulesError, plan, validate_rules
 
@@ -111,7 +112,7 @@ class TriageActionBase(ActionBase):
 
     # ------------------------------------------------------------------ helpers
     def show(self, text):
-        display.display('%s: %s' % (self._task.get_name(), text))
+        display.display('%s: %s' % (progress_prefix(self), text))
 
     def check_options(self, params, validation):
         """The problem with the options other than the rules, or None."""

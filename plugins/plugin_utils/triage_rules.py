@@ -436,6 +436,18 @@ def validate_rules(rules):
 # ---------------------------------------------------------------------------
 # evaluation
 
+REVIEW_FIELDS = ('received', 'sender', 'recipients', 'subject', 'reason_code')
+
+
+def review_fields(record):
+    """The few fields of a record a person needs to review a decision, as a tuple in ``REVIEW_FIELDS`` order:
+    the date received, the sender (envelope, else header), the recipients (a tuple), the subject and the reason code.
+    The strings are the record's own (nothing is copied)."""
+    senders = record_senders(record)
+    return (_text(record.get('dateReceived')) or '', senders[0] if senders else '', tuple(record_recipients(record)),
+            _text(record.get('subject')) or '', _text(record.get('reasonCode')) or '')
+
+
 def first_match(compiled_rules, record, now_epoch):
     """The first rule matching ``record``, or None."""
     for rule in compiled_rules:
@@ -453,6 +465,7 @@ def plan(compiled_rules, records, now=None):
     Returns ``{held, rules: [{name, action, matched, ids, (reason_type, message, notify)}],
     release_ids, reject_groups: [{reason_type, message, notify, ids}], kept}``.
     Every id is planned at most once (the first record with an id decides); records without an id are ignored.
+    ``review`` maps every id a release or reject rule decided to its :func:`review_fields` (for the review report).
     """
     if not all(isinstance(rule, CompiledRule) for rule in compiled_rules):
         compiled_rules = validate_rules(compiled_rules)
@@ -464,6 +477,8 @@ def plan(compiled_rules, records, now=None):
     flat = [tuple((_TESTS[kind], field, arg) for kind, field, arg in rule.tests) for rule in rules]
     seen = set()
     held = 0
+    acting = [rule.action != 'keep' for rule in rules]
+    review = {}
     for record in records:
         if not isinstance(record, dict):
             continue
@@ -478,6 +493,8 @@ def plan(compiled_rules, records, now=None):
                     break
             else:
                 per_rule[index].append(rid)
+                if acting[index]:
+                    review[rid] = review_fields(record)
                 break
 
     release_ids = []
@@ -510,4 +527,5 @@ def plan(compiled_rules, records, now=None):
         'release_ids': release_ids,
         'reject_groups': reject_groups,
         'kept': held - acted,
+        'review': review,
     }
