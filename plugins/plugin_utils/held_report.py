@@ -237,18 +237,18 @@ def _e(value):
 # anywhere, tables are laid out to the page's width, and below 700 px every table row becomes a card.
 PAGE_CSS = """
 *{box-sizing:border-box}
-body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:1.5em auto;padding:0 1em;color:#222;max-width:80em;line-height:1.35}
+body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:1.5em auto;padding:0 1em;color:#222;max-width:100em;line-height:1.35}
 h1{font-size:1.5em;overflow-wrap:anywhere}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em;overflow-wrap:anywhere}
 p,li{overflow-wrap:anywhere}
 .kpis{display:flex;flex-wrap:wrap;gap:.5em 2em;margin:.8em 0}.kpi b{font-size:1.6em;display:block;font-variant-numeric:tabular-nums}
 .bars{display:grid;grid-template-columns:minmax(0,max-content) minmax(5em,1fr) auto;gap:.3em .7em;align-items:center;margin:.5em 0;max-width:60em}
 .bars .label{overflow-wrap:anywhere;font-size:.92em}.bars svg{display:block;width:100%;height:1.1em}
 .bars .n{text-align:right;font-variant-numeric:tabular-nums}
-table.list{border-collapse:collapse;margin:.5em 0;width:100%;table-layout:fixed}
+table.list{border-collapse:collapse;margin:.5em 0;width:100%}
 table.list td,table.list th{border:1px solid #ddd;padding:.25em .5em;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 table.list th{background:#f4f4f4}table.list td.n{text-align:right;font-variant-numeric:tabular-nums}
-table.list td.id{font-family:monospace;font-size:.8em;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
-table.list td.code{font-size:.85em}
+table.list td.id{font-family:monospace;font-size:.8em}table.list td.id div{width:9em;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+table.list td.code{font-size:.85em}table.list td.nowrap{white-space:nowrap}
 .muted{color:#666}
 @media (max-width:700px){
  body{padding:0 .6em;margin:1em auto}
@@ -257,7 +257,7 @@ table.list td.code{font-size:.85em}
  table.list tr{border:1px solid #ccc;margin:.6em 0;padding:.3em .4em}
  table.list td{border:0;padding:.1em 0}table.list td.n{text-align:left}
  table.list td::before{font-weight:600;margin-right:.5em;color:#555}
- table.list td.id{white-space:normal;overflow-wrap:anywhere}
+ table.list td.id div{width:auto;white-space:normal;overflow-wrap:anywhere}
 }
 """
 
@@ -273,9 +273,26 @@ def bars_html(items, color='#3b6ea5'):
         length = round(100.0 * item['count'] / maxcount, 2)
         parts.append('<div class="label">%s</div><svg viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label="%s">'
                      '<rect width="%s" height="10" fill="%s"></rect></svg><div class="n">%d</div>'
-                     % (_e(item['name']), _e(item['count']), max(length, 0.5 if item['count'] else 0), color, item['count']))
+                     % (_e_wrap(item['name']), _e(item['count']), max(length, 0.5 if item['count'] else 0), color, item['count']))
     parts.append('</div>')
     return ''.join(parts)
+
+
+def _e_wrap(value):
+    """Escaped, with line-break opportunities in addresses and codes (after ``_`` and ``.``, before ``@``)."""
+    return _e(value).replace('_', '_<wbr>').replace('.', '.<wbr>').replace('@', '<wbr>@')
+
+
+def cell_html(css, value):
+    """One table cell of class ``css`` (``id``: the value in a box cut with an ellipsis on a wide screen; ``wrap``:
+    an address or a code, broken only at its punctuation where possible)."""
+    if css == 'id':
+        return '<td class="id"><div>%s</div></td>' % _e(value)
+    if css == 'wrap':
+        return '<td>%s</td>' % _e_wrap(value)
+    if css == 'code':
+        return '<td class="code">%s</td>' % _e_wrap(value)
+    return '<td%s>%s</td>' % (' class="%s"' % css if css else '', _e(value))
 
 
 def _css_string(text):
@@ -298,9 +315,9 @@ def table_start(columns, name, attrs='', extra_class=''):
 def table_html(columns, rows, name='t', attrs=''):
     """A table of ``rows`` under ``columns`` (see :func:`table_start`); every value escaped."""
     out = [table_start(columns, name, attrs)]
-    classes = [' class="%s"' % css if css else '' for dummy, css, dummy2 in columns]
+    classes = [css for dummy, css, dummy2 in columns]
     for row in rows:
-        out.append('<tr>%s</tr>' % ''.join('<td%s>%s</td>' % (css, _e(cell)) for css, cell in zip(classes, row)))
+        out.append('<tr>%s</tr>' % ''.join(cell_html(css, cell) for css, cell in zip(classes, row)))
     out.append('</tbody></table>')
     return ''.join(out)
 
@@ -336,7 +353,7 @@ def _counts_html(section, data, report):
     return '<h2>%s</h2>%s' % (_e(section.title), bars_html(data or [], color=section.options.get('color', '#3b6ea5')))
 
 
-OLDEST_COLUMNS = (('received (UTC)', '', '9.5em'), ('age (h)', 'n', '5em'), ('sender', '', None), ('subject', '', None),
+OLDEST_COLUMNS = (('received (UTC)', '', '9.5em'), ('age (h)', 'n', '5em'), ('sender', 'wrap', None), ('subject', '', None),
                   ('reason code', 'code', None), ('id', 'id', None))
 
 

@@ -21,7 +21,7 @@ import json
 import os
 import tempfile
 
-from ansible_collections.secops.mimecast.plugins.plugin_utils.held_report import _e, page_html, short_date, table_start
+from ansible_collections.secops.mimecast.plugins.plugin_utils.held_report import _e, _e_wrap, page_html, short_date, table_start
 from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import sibling
 
 CSV_COLUMNS = ('rule', 'action', 'done', 'id', 'received', 'sender', 'recipients', 'subject', 'reason_code')
@@ -103,8 +103,8 @@ def render_csv(report, review, outcomes):
     return out.getvalue()
 
 
-REVIEW_COLUMNS = (('received (UTC)', '', '9.5em'), ('sender', '', None), ('recipients', '', None), ('subject', '', None),
-                  ('reason code', 'code', None), ('action', '', '8em'), ('id', 'id', '7em'))
+REVIEW_COLUMNS = (('received (UTC)', '', '9.5em'), ('sender', 'wrap', None), ('recipients', 'wrap', None), ('subject', '', None),
+                  ('reason code', 'code', None), ('action', 'nowrap', None), ('id', 'id', None))
 
 # Click a column's header to sort its table by it (again: the other way). Plain text comparison, numbers as numbers.
 SORT_SCRIPT = """
@@ -182,8 +182,8 @@ def render_html(report, review, outcomes, rules_sha256):
         for rid in rule['ids']:
             received, sender, recipients, subject, reason_code = review.get(rid) or EMPTY
             dummy, status = outcomes.of(rid, action)
-            rows.append('<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class="code">%s</td><td>%s</td><td class="id">%s</td></tr>' % (
-                _e(short_date(received)), _e(sender), _e('; '.join(recipients)), _e(subject), _e(reason_code), _e(status), _e(rid)))
+            rows.append('<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class="code">%s</td><td class="nowrap">%s</td><td class="id"><div>%s</div></td></tr>' % (
+                _e(short_date(received)), _e_wrap(sender), _e_wrap('; '.join(recipients)), _e(subject), _e_wrap(reason_code), _e(status), _e(rid)))
         parts.append(''.join(rows))
         parts.append('</tbody></table>')
     title = 'Mimecast triage review: %s' % ('dry run' if dry else 'real run')
