@@ -132,8 +132,8 @@ class ActionModule(TriageActionBase):
             report['rules_sha256'] = rules_checksum(load_rules(params.get('rules')))
             result.update(report)
             # the review report's fields of the matched messages and their outcome, for finish()
-            self.review = (masked(planned.get('review') or {}, validation._no_log_values),
-                           Outcomes([release] + rejects, report['failures'], check_mode))
+            self.review = (planned.get('review') or {}, Outcomes([release] + rejects, report['failures'], check_mode),
+                           validation._no_log_values)
             totals = report['totals']
             result['summary'] = summary_lines(report)
             result['changed'] = bool(totals['released'] or totals['rejected'])
@@ -145,9 +145,9 @@ class ActionModule(TriageActionBase):
             if self._task.diff:
                 result['diff'] = {'before': state_lines(report, False), 'after': state_lines(report, True),
                                   'before_header': 'held messages', 'after_header': 'held messages'}
-                sample = diff_sample(report, self.review[0])
+                sample = diff_sample(report, self.review[0])  # masked with the rest of the result
                 if sample:
-                    result['diff']['prepared'] = masked(sample, validation._no_log_values)
+                    result['diff']['prepared'] = sample
         return result
 
     def finish(self, result, params):
@@ -163,7 +163,8 @@ class ActionModule(TriageActionBase):
                 review = getattr(self, 'review', None)
                 if review is not None:
                     try:
-                        result['review_paths'] = write_review(params['report'], result, review[0], review[1], result['rules_sha256'])
+                        result['review_paths'] = write_review(params['report'], result, review[0], review[1], result['rules_sha256'],
+                                                              mask=lambda text: masked(text, review[2]))
                         result['summary'] = result['summary'] + ['reports: %s, %s, %s' % (
                             params['report'], result['review_paths']['html'], result['review_paths']['csv'])]
                     except (IOError, OSError) as exc:

@@ -229,7 +229,7 @@ def collect_sections(report, context, sections=None):
 # HTML
 
 def _e(value):
-    return _html_escape(_text(value), quote=True)
+    return _html_escape(value if isinstance(value, str) else _text(value), quote=True)
 
 
 # Shared by the held-queue report and the triage review report (plugin_utils/triage_review.py).
@@ -324,6 +324,8 @@ def table_html(columns, rows, name='t', attrs=''):
 
 def short_date(value):
     """An API date as ``YYYY-MM-DD HH:MM`` in UTC (sorts as text); the value as it is when it is not a date."""
+    if isinstance(value, str) and len(value) == 24 and value[10] == 'T' and value.endswith('+0000'):
+        return value[:10] + ' ' + value[11:16]  # the API's own format, in UTC already
     epoch = parse_date_epoch(value)
     if epoch is None:
         return _text(value)

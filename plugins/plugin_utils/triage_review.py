@@ -30,7 +30,7 @@ DIFF_SUBJECT = 80
 ACTING = ('release', 'reject')
 EMPTY = ('', '', (), '', '')
 # cells a spreadsheet would take for a formula
-_FORMULA_START = ('=', '+', '-', '@', '\t', '\r')
+_FORMULA_FIRST = frozenset('=+-@\t\r')
 
 
 def rules_checksum(rules):
@@ -86,7 +86,7 @@ def review_rows(report, review, outcomes):
 
 def _cell(value):
     text = value if isinstance(value, str) else ('' if value is None else str(value))
-    if text.startswith(_FORMULA_START):
+    if text and text[0] in _FORMULA_FIRST:
         return "'" + text
     return text
 
@@ -230,9 +230,13 @@ def _write_atomic(path, text, newline=None):
         raise
 
 
-def write_review(report_path, report, review, outcomes, rules_sha256):
-    """Write the HTML and CSV review reports beside ``report_path``; returns their paths."""
+def write_review(report_path, report, review, outcomes, rules_sha256, mask=None):
+    """Write the HTML and CSV review reports beside ``report_path``; returns their paths.
+
+    ``mask``, when given, is applied to each text before it is written (the secrets of the task's options).
+    """
+    mask = mask or (lambda text: text)
     paths = review_paths(report_path)
-    _write_atomic(paths['csv'], render_csv(report, review, outcomes), newline='')
-    _write_atomic(paths['html'], render_html(report, review, outcomes, rules_sha256))
+    _write_atomic(paths['csv'], mask(render_csv(report, review, outcomes)), newline='')
+    _write_atomic(paths['html'], mask(render_html(report, review, outcomes, rules_sha256)))
     return paths

@@ -413,3 +413,16 @@ def test_secrets_never_leave_the_task(api, tmp_path, app_key):
         assert secret not in json.dumps(result) and secret not in repr(result)
         assert secret not in result['msg'] and all(secret not in w for w in result['warnings'])
         assert secret not in written and json.dumps(secret)[1:-1] not in written
+
+
+def test_secrets_never_reach_the_review_report_nor_the_diff(api, tmp_path):
+    # a held message whose subject quotes the secret key: the review's HTML and CSV and the --diff sample mask it
+    api.held['n1']['subject'] = 'digest %s' % SECRET
+    report = tmp_path / 'triage.json'
+    result = run_action(dict(CONN, rules=RULES, report=str(report)), check_mode=True, diff=True)
+    assert not result.get('failed'), result
+    for name in ('triage.csv', 'triage.html'):
+        with open(str(tmp_path / name)) as handle:
+            text = handle.read()
+        assert SECRET not in text and 'digest ********' in text, name
+    assert SECRET not in result['diff']['prepared'] and 'digest ********' in result['diff']['prepared']
