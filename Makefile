@@ -43,7 +43,7 @@ SIM_ARGS ?=
 SANITY_SKIP ?=
 SANITY_ARGS ?=
 
-.PHONY: help venv stage sanity lint units integration molecule build ee test test-matrix \
+.PHONY: help venv stage sanity lint units integration chromium molecule build install ee test test-matrix \
         demo bench sim docs clean _units _integration eda-venv java
 
 help:
@@ -56,6 +56,7 @@ help:
 	@echo "make integration  pytest tests/integration (against the simulator)"
 	@echo "make molecule     molecule test in extensions/molecule"
 	@echo "make build        build + install the tarball, galaxy-importer on it"
+	@echo "make install      build the collection and install it into your collections path (~/.ansible/collections)"
 	@echo "make ee           ansible-builder create (execution environment and decision environment contexts)"
 	@echo "make eda-venv     .venv-eda: ansible-rulebook for the event-driven tests (and Java 17: make java)"
 	@echo "make test-matrix  units + integration on ansible-core 2.15 (py3.11) and 2.20 (py3.12)"
@@ -132,7 +133,13 @@ _units:
 	exit $$rc
 
 # ---------------------------------------------------------------- integration
-integration: venv eda-venv stage _integration
+integration: venv eda-venv stage chromium _integration
+
+# headless Chromium for the HTML report layout tests (Debian package; apt-get as root, once)
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  echo "installing Debian chromium (HTML report layout tests)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
 
 _integration:
 	cd $(STAGED) && PY=$(TEST_VENV)/bin/python PATH=$(TEST_VENV)/bin:$$PATH \
@@ -155,6 +162,15 @@ build: venv stage
 	@echo "modules of the installed tarball:"; ANSIBLE_COLLECTIONS_PATH=$(BUILD)/install ansible-doc -t module -l $(NAMESPACE).$(NAME)
 	$(VPY) $(CI_DIR)/check-tarball.py $(BUILD)/dist/$(NAMESPACE)-$(NAME)-*.tar.gz
 	$(VPY) $(CI_DIR)/galaxy-import.py $(BUILD)/dist/$(NAMESPACE)-$(NAME)-*.tar.gz $(BUILD)/importer
+
+# ---------------------------------------------------------------- install
+# Build the collection and install it into the user's collections path (the first of ansible-galaxy's
+# COLLECTIONS_PATHS: ~/.ansible/collections unless ANSIBLE_COLLECTIONS_PATH says otherwise), with the venv's tools.
+install: venv stage
+	rm -rf $(BUILD)/dist
+	cd $(STAGED) && ansible-galaxy collection build --force --output-path $(BUILD)/dist >/dev/null
+	ansible-galaxy collection install --force $(BUILD)/dist/$(NAMESPACE)-$(NAME)-*.tar.gz
+	@echo "installed $(NAMESPACE).$(NAME); the tools are in $(VENV)/bin (. $(VENV)/bin/activate)"
 
 # ---------------------------------------------------------------- execution environment
 ee: venv stage

@@ -448,6 +448,59 @@ def bench_levers(args, collections, workdir):
 
 
 # ------------------------------------------------------------------------------------------ report
+# ------------------------------------------------------------------------------------------ reports
+def run_check(collections, sim, workdir, tag, playbook, extra, check=True):
+    """One run of ``playbook`` (a dry run when ``check``) against ``sim`` as it is (read-only runs: no reset)."""
+    cmd = [tool('ansible-playbook'), playbook, '-e', '@' + os.path.join(BENCH, 'rules.yml')] + (['--check'] if check else [])
+    for key, val in extra.items():
+        cmd += ['-e', '%s=%s' % (key, val)]
+    code, wall, rss, dummy = run_measured(cmd, ansible_env(collections, sim), os.path.join(workdir, 'reports-%s.log' % tag))
+    return code, wall, rss
+
+
+def bench_reports(args, collections, workdir):
+    """The report playbook against a triage dry run of the same queue, and the dry run's review report, per N.
+
+    In turn, ``--report-repeat`` times: the triage dry run without a report, the same with its report
+    (``run.json`` and the review ``run.html`` / ``run.csv`` beside it), the report playbook. Medians.
+    """
+    out = []
+    for n in args.report_sizes:
+        log('== reports at N = %d held, latency %g ms' % (n, args.latency_ms))
+        walls = {'dry run': [], 'dry run + review': [], 'report playbook': []}
+        rss = {}
+        with Simulator(held=n, seed=SEED, latency_ms=args.latency_ms, log_file='/dev/null', startup_timeout=120) as sim:
+            for index in range(args.report_repeat):
+                for label, playbook, extra in (
+                        ('dry run', 'secops.mimecast.triage', {}),
+                        ('dry run + review', 'secops.mimecast.triage',
+                         {'mimecast_triage_report': os.path.join(workdir, 'review-%d' % n, 'run.json')}),
+                        ('report playbook', 'secops.mimecast.report', {'mimecast_report_dir': os.path.join(workdir, 'report-%d' % n)})):
+                    os.makedirs(os.path.join(workdir, 'review-%d' % n), exist_ok=True)
+                    code, wall, peak = run_check(collections, sim, workdir, '%s-%d-%d' % (label.replace(' ', '_').replace('+', ''), n, index),
+                                                 playbook, extra)
+                    if code != 0:
+                        raise RuntimeError('%s at N = %d failed (rc %d): see %s' % (label, n, code, workdir))
+                    walls[label].append(wall)
+                    rss[label] = max(rss.get(label, 0), peak)
+            assert sim.stats()['writes'] == 0
+        med = dict((label, statistics.median(values)) for label, values in walls.items())
+        review_dir = os.path.join(workdir, 'review-%d' % n)
+        sizes = dict((name, os.path.getsize(os.path.join(review_dir, name))) for name in ('run.json', 'run.html', 'run.csv'))
+        fig = {'n': n, 'median_s': dict((k, round(v, 3)) for k, v in med.items()),
+               'runs_s': dict((k, [round(w, 3) for w in v]) for k, v in walls.items()),
+               'peak_rss_mb': dict((k, round(v, 1)) for k, v in rss.items()),
+               'report_over_dry_run': round(med['report playbook'] / med['dry run'], 2),
+               'review_over_dry_run': round(med['dry run + review'] / med['dry run'], 2),
+               'review_file_bytes': sizes}
+        log('   triage dry run %.2f s; with its report and review %.2f s (%.2fx; run.html %.1f MB, run.csv %.1f MB); '
+            'report playbook %.2f s: %.2fx the dry run (target <= 1.5x)' % (
+                med['dry run'], med['dry run + review'], fig['review_over_dry_run'], sizes['run.html'] / 1e6,
+                sizes['run.csv'] / 1e6, med['report playbook'], fig['report_over_dry_run']))
+        out.append(fig)
+    return out
+
+
 def targets(results, levers, args):
     out = []
 
@@ -594,6 +647,10 @@ def main(argv=None):
     parser.add_argument('--keepalive-ids', type=int, default=2000)
     parser.add_argument('--repeat', type=int, default=5,
                         help='triage runs per N, each after a run of the noop playbooks (ours/floor is the median of the pairs; shared machines are noisy)')
+    parser.add_argument('--report-sizes', default='20000,50000',
+                        help='held counts at which the report playbook and the review report are measured against a triage dry run')
+    parser.add_argument('--report-repeat', type=int, default=3)
+    parser.add_argument('--no-reports', action='store_true', help='leave out the report playbook and review report figures')
     parser.add_argument('--render', metavar='BENCH_JSON', help='only re-render figures.md and bench.svg from a bench.json')
     args = parser.parse_args(argv)
     if args.render:
@@ -635,13 +692,20 @@ def main(argv=None):
             empty, ', '.join('%.2f' % w for w in empty_walls)))
     results = [bench_size(n, args, collections, workdir, empty) for n in sizes]
     levers = None if (args.quick or args.no_levers) else bench_levers(args, collections, workdir)
+    args.report_sizes = [int(v) for v in args.report_sizes.split(',') if v.strip()]
+    reports = None if (args.quick or args.no_reports or args.levers_only) else bench_reports(args, collections, workdir)
     data = {'command': ' '.join([os.path.relpath(sys.executable, ROOT)] + [os.path.relpath(__file__, ROOT)] + (argv or sys.argv[1:])),
             'machine': machine, 'latency_ms': args.latency_ms, 'empty_queue_s': round(empty, 3),
             'empty_queue_runs_s': [round(w, 3) for w in empty_walls], 'default_batch_size': DEFAULT_BATCH,
-            'default_concurrency': DEFAULT_CONCURRENCY, 'sizes': results, 'levers': levers}
+            'default_concurrency': DEFAULT_CONCURRENCY, 'sizes': results, 'levers': levers, 'reports': reports}
     machine['load_average_at_end'] = [round(v, 2) for v in os.getloadavg()]
     data['targets'] = targets(results, levers, args)
     print_tables(data)
+    for fig in reports or []:
+        log('reports at N = %d: report playbook %.2f s, triage dry run %.2f s: %.2fx (%s, target <= 1.5x); dry run with the review '
+            'report %.2f s (%.2fx)' % (fig['n'], fig['median_s']['report playbook'], fig['median_s']['dry run'], fig['report_over_dry_run'],
+                                       'PASS' if fig['report_over_dry_run'] <= 1.5 else 'FAIL', fig['median_s']['dry run + review'],
+                                       fig['review_over_dry_run']))
     with open(os.path.join(args.out, 'bench.json'), 'w', encoding='utf-8') as fh:
         json.dump(data, fh, indent=2, default=str)
     with open(os.path.join(args.out, 'figures.md'), 'w', encoding='utf-8') as fh:

@@ -8,8 +8,8 @@
 # 2. starts the simulator on a free loopback port with seeded held messages (DEMO_HELD, DEMO_SEED)
 # 3. runs secops.mimecast.triage with docs/rules-examples/demo-rules.yml (JSON report in demo-output/)
 # 4. runs secops.mimecast.report into demo-output/ (JSON, HTML, Markdown)
-# 5. prints the outcome, the report paths and the simulator's final counts
-# 6. runs the triage a second time and checks it changed nothing (changed=0)
+# 5. prints the outcome and the simulator's counts
+# 6. runs the triage a second time and checks it changed nothing (changed=0), then lists every report
 # 7. stops the simulator (a trap does it whatever happens, unless DEMO_KEEP_SIM=1)
 #
 # The simulator's credentials are its documented demo values; they are read from its env file and
@@ -114,7 +114,7 @@ echo "Simulator before triage: $(counts)"
 
 # ---------------------------------------------------------------- 3. triage
 mkdir -p "$OUT"
-rm -f "$OUT/triage-report.json" "$OUT/triage-rerun-report.json"
+rm -f "$OUT"/triage-report.* "$OUT"/triage-rerun-report.*
 step "Triage: ansible-playbook secops.mimecast.triage -e @${RULES#"$ROOT"/}"
 ansible-playbook secops.mimecast.triage -e "@$RULES" -e "mimecast_triage_report=$OUT/triage-report.json"
 
@@ -137,12 +137,6 @@ print('By rule:')
 for rule in report.get('rules', []):
     print('  %-45s %-8s %4d' % (rule['name'], rule['action'], rule['matched']))
 EOF
-echo
-echo "Reports:"
-echo "  triage (JSON):      $OUT/triage-report.json"
-echo "  held queue (JSON):  $OUT/held-report.json"
-echo "  held queue (HTML):  $OUT/held-report.html"
-echo "  held queue (MD):    $OUT/held-report.md"
 echo
 echo "Simulator after triage: $(counts)"
 
@@ -193,5 +187,16 @@ if problems:
 print('Simulator state matches the rules exactly: %d released, %d rejected, each once; %d still held.'
       % (len(want['release']), len(want['reject']), len(state['held'])))
 EOF
+
+step "Reports"
+echo "  triage (JSON):              $OUT/triage-report.json"
+echo "  triage review (HTML):       $OUT/triage-report.html"
+echo "  triage review (CSV):        $OUT/triage-report.csv"
+echo "  second triage run (JSON):   $OUT/triage-rerun-report.json"
+echo "  second run review (HTML):   $OUT/triage-rerun-report.html"
+echo "  second run review (CSV):    $OUT/triage-rerun-report.csv"
+echo "  held queue (JSON):          $OUT/held-report.json"
+echo "  held queue (HTML):          $OUT/held-report.html"
+echo "  held queue (MD):            $OUT/held-report.md"
 
 step "Demo finished"

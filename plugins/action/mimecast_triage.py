@@ -26,12 +26,16 @@ from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_action impo
     TriageActionBase,
     plan_argument_spec,
 )
+from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import caller_path
+from ansible_collections.secops.mimecast.plugins.plugin_utils.secrets import masked
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_action import load_rules
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_report import add_sender_outcome, build_report, held_back, summary_lines
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_review import Outcomes, diff_sample, review_paths, rules_checksum, write_review
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import WRITE_RULE_ACTIONS, plan_steps, sender_plan
 
 FAILURES_IN_MSG = 20
 # the keys of the task result that make the JSON report (sender_failures: when a rule has a sender_policy)
-REPORT_KEYS = ('totals', 'rules', 'failures', 'check_mode', 'generated_at', 'sender_failures')
+REPORT_KEYS = ('totals', 'rules', 'failures', 'check_mode', 'generated_at', 'rules_sha256', 'sender_failures')
 
 
 def triage_argument_spec():
@@ -48,6 +52,9 @@ def report_path_problem(path):
     """Why the report cannot be written to ``path``, or None (checked before any API call)."""
     if os.path.isdir(path):
         return 'report %s is a directory: give the path of a file' % path
+    for kind, other in sorted(review_paths(path).items()):
+        if os.path.isdir(other):
+            return 'report %s: its %s review %s is a directory' % (path, kind.upper(), other)
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         return 'report %s: directory %s does not exist' % (path, folder)
@@ -106,12 +113,18 @@ class ActionModule(TriageActionBase):
 
     def check_options(self, params):
         super(ActionModule, self).check_options(params)
-        problem = report_path_problem(params['report']) if params.get('report') else None
+        problem = None
+        if params.get('report'):
+            # relative to the directory ansible-playbook was started from, never to the playbook's
+            params['report'] = caller_path(params['report'])
+            problem = report_path_problem(params['report'])
         if problem:
             raise InputError(problem)
 
     def body(self, params):
         planned, client = self.plan(params)
+        # the review fields of the matched messages stay here, for the review report (finish)
+        review_fields = planned.pop('review', None) or {}
         check_mode = bool(self._task.check_mode)
         # sender_policy: the managed-sender entries first (a set is safe to repeat), then the release/reject; a
         # message whose entries could not be set is left held (a failure of its rule), so that a rerun does both
@@ -130,6 +143,8 @@ class ActionModule(TriageActionBase):
         result = build_report(planned, steps, check_mode)
         if senders is not None:
             add_sender_outcome(result, senders, sender_outcome, kept_back)
+        result['rules_sha256'] = rules_checksum(load_rules(params.get('rules')))
+        self.review = (review_fields, Outcomes([outcome for dummy, dummy2, outcome in steps], result['failures'], check_mode))
         totals = result['totals']
         result['summary'] = summary_lines(result)
         result['changed'] = any(totals[ACTIONS[name].result_key] for name in WRITE_RULE_ACTIONS) or bool(
@@ -144,6 +159,9 @@ class ActionModule(TriageActionBase):
                               'before_header': 'held messages', 'after_header': 'held messages'}
             if senders is not None:
                 result['diff']['after'] += sender_lines(result)
+            sample = diff_sample(result, review_fields)  # masked with the rest of the result
+            if sample:
+                result['diff']['prepared'] = sample
         return result
 
     def finish(self, result, params):
@@ -156,6 +174,16 @@ class ActionModule(TriageActionBase):
                     result['msg'], params['report'], exc))
             else:
                 result['report_path'] = params['report']
+                review = getattr(self, 'review', None)
+                if review is not None:
+                    try:
+                        result['review_paths'] = write_review(params['report'], result, review[0], review[1], result['rules_sha256'],
+                                                              mask=lambda text: masked(text, self.no_log_values))
+                        result['summary'] = result['summary'] + ['reports: %s, %s, %s' % (
+                            params['report'], result['review_paths']['html'], result['review_paths']['csv'])]
+                    except (IOError, OSError) as exc:
+                        result.update(failed=True, msg='%s; and the review report could not be written beside %s: %s' % (
+                            result['msg'], params['report'], exc))
         if not params.get('return_ids', True) and 'rules' in result:
             result['rules'] = [dict((k, v) for k, v in rule.items() if k != 'ids') for rule in result['rules']]
         return result

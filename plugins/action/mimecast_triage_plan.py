@@ -24,5 +24,7 @@ class ActionModule(TriageActionBase):
 
     def body(self, params):
         outcome, dummy = self.plan(params)
+        # the review fields of every matched message stay on the controller (mimecast_triage's review report)
+        outcome.pop('review', None)
         outcome['msg'] = plan_message(outcome)
         return outcome

@@ -46,7 +46,8 @@ attributes:
   diff_mode:
     support: full
     details:
-      - Shows, per rule, how many messages are held before and after.
+      - Shows, per rule, how many messages are held before and after, and for each release or reject rule its first
+        10 messages (received, sender, subject) and how many more.
   idempotent:
     support: full
     details:
@@ -61,7 +62,13 @@ options:
   report:
     description:
       - Path of a file on the controller to write the JSON triage report to (see RV(totals), RV(rules), RV(failures),
-        RV(check_mode), RV(generated_at)). The directory must exist.
+        RV(check_mode), RV(generated_at), RV(rules_sha256)). The directory must exist.
+      - A relative path is relative to the directory C(ansible-playbook) was started from (never to the playbook's
+        directory or the collection's).
+      - The review report is written beside it (C(run.json) gives C(run.html) and C(run.csv)) - per release or reject
+        rule, every message it matched, with its received time, sender, recipients, subject and reason code and the
+        action taken (or, in check mode, that would be taken); the HTML also shows the counts, whether it was a dry
+        run and RV(rules_sha256). See RV(review_paths).
       - Written in check mode too, and when some messages failed.
     type: path
   return_ids:
@@ -227,9 +234,29 @@ summary:
     - "rule 'Release the vendor's newsletters' (release): matched 120, released 120, failed 0"
     - "totals: held 200, released 120, rejected 35, kept 45, failed 0, not held any more 0"
 report_path:
-  description: Where the JSON report was written.
+  description: Where the JSON report was written (an absolute path).
   returned: when O(report) is set and the rules were applied
   type: str
+review_paths:
+  description: Where the review report was written, beside the JSON report.
+  returned: when O(report) is set and the rules were applied
+  type: dict
+  contains:
+    html:
+      description: The self-contained HTML review page.
+      type: str
+      sample: /home/me/run.html
+    csv:
+      description: >-
+        The CSV review - a header row, then one row per message a release or reject rule matched
+        (C(rule, action, done, id, received, sender, recipients, subject, reason_code)).
+      type: str
+      sample: /home/me/run.csv
+rules_sha256:
+  description: The rules' checksum - sha256 (hex) of their canonical JSON (keys sorted, no spaces, UTF-8).
+  returned: when the rules were applied
+  type: str
+  sample: f593a7b76a2b5d29bc07b207b67d97d0046a32189dfbe17b00ef21b23aeb5a5b
 rule_errors:
   description: Every problem found in the rules, each naming its rule.
   returned: when the rules are invalid

@@ -53,7 +53,7 @@ class MimecastActionBase(ActionBase):
     def execute(self, args):
         """Validate ``args``, run :meth:`body`, mask secrets, then :meth:`finish`; returns the task result."""
         validation = ArgumentSpecValidator(self.argument_spec()).validate(args)
-        no_log_values = validation._no_log_values
+        no_log_values = self.no_log_values = validation._no_log_values
         params = validation.validated_parameters
         self.warnings = []
         try:

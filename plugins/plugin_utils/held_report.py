@@ -12,7 +12,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
 import datetime
+import hashlib
 import heapq
 from html import escape as _html_escape
 
@@ -151,103 +153,194 @@ def build_report(records, now=None, top=10):
 
 
 # ---------------------------------------------------------------------------
+# Sections: the report's parts as data
+#
+# A section says where its data is in the report (``key``), its title, and how it is shown in HTML and in
+# Markdown. ``collect``, when given, fetches data the held queue does not hold (for example from another API
+# endpoint): the report action calls ``collect(context)`` after the summary is built and stores what it returns
+# in ``report[key]`` (``None`` leaves the section out). Adding a section to the report is adding one entry to
+# SECTIONS.
+
+class Section(object):
+    """One section of the held-queue report (see the comment above)."""
+
+    def __init__(self, key, title, html, markdown, collect=None, **options):
+        self.key = key
+        self.title = title
+        self.html = html
+        self.markdown = markdown
+        self.collect = collect
+        self.options = options
+
+    def render_html(self, report):
+        return self.html(self, report.get(self.key), report)
+
+    def render_markdown(self, report):
+        return self.markdown(self, report.get(self.key), report)
+
+    def __repr__(self):
+        return 'Section(%r)' % self.key
+
+
+class ReportContext(object):
+    """What a section's ``collect`` may use: the API client, the task's options, the reference time, a warning sink."""
+
+    def __init__(self, client=None, params=None, now=None, warn=None):
+        self.client = client
+        self.params = params or {}
+        self.now = now
+        self.warn = warn or (lambda text: None)
+
+
+def collect_sections(report, context, sections=None):
+    """Run the ``collect`` of every section that has one, storing its data in ``report``; returns ``report``."""
+    for section in SECTIONS if sections is None else sections:
+        if section.collect is not None:
+            data = section.collect(context)
+            if data is not None:
+                report[section.key] = data
+    return report
+
+
+# ---------------------------------------------------------------------------
 # HTML
 
 def _e(value):
-    return _html_escape(_text(value), quote=True)
+    return _html_escape(value if isinstance(value, str) else _text(value), quote=True)
 
 
-_CSS = """
-body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em;color:#222;max-width:70em}
-h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}
-table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:.25em .6em;text-align:left;vertical-align:top}
-th{background:#f4f4f4}td.n{text-align:right;font-variant-numeric:tabular-nums}
-.kpi{display:inline-block;margin-right:2em}.kpi b{font-size:1.6em;display:block}
-.subject{min-width:14em;max-width:34em;overflow-wrap:anywhere}td.id{font-family:monospace;font-size:.8em;white-space:nowrap;max-width:14em;overflow:hidden;text-overflow:ellipsis}
-td.nowrap{white-space:nowrap}svg text{font-size:12px;font-family:inherit}
+# Shared by the held-queue report and the triage review report (plugin_utils/triage_review.py).
+# Widths: the page never needs more than the window (1400 px desktop, 390 px phone): long values wrap
+# anywhere, tables are laid out to the page's width, and below 700 px every table row becomes a card.
+PAGE_CSS = """
+*{box-sizing:border-box}
+body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:1.5em auto;padding:0 1em;color:#222;max-width:100em;line-height:1.35}
+h1{font-size:1.5em;overflow-wrap:anywhere}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em;overflow-wrap:anywhere}
+p,li{overflow-wrap:anywhere}
+.kpis{display:flex;flex-wrap:wrap;gap:.5em 2em;margin:.8em 0}.kpi b{font-size:1.6em;display:block;font-variant-numeric:tabular-nums}
+.bars{display:grid;grid-template-columns:minmax(0,max-content) minmax(5em,1fr) auto;gap:.3em .7em;align-items:center;margin:.5em 0;max-width:60em}
+.bars .label{overflow-wrap:anywhere;font-size:.92em}.bars svg{display:block;width:100%;height:1.1em}
+.bars .n{text-align:right;font-variant-numeric:tabular-nums}
+table.list{border-collapse:collapse;margin:.5em 0;width:100%}
+table.list td,table.list th{border:1px solid #ddd;padding:.25em .5em;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+table.list th{background:#f4f4f4}table.list td.n{text-align:right;font-variant-numeric:tabular-nums}
+table.list td.id{font-family:monospace;font-size:.8em}table.list td.id div{width:9em;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+table.list td.code{font-size:.85em}table.list td.nowrap{white-space:nowrap}
+.muted{color:#666}
+@media (max-width:700px){
+ body{padding:0 .6em;margin:1em auto}
+ table.list,table.list tbody,table.list tr,table.list td{display:block;width:100%}
+ table.list thead{display:none}
+ table.list tr{border:1px solid #ccc;margin:.6em 0;padding:.3em .4em}
+ table.list td{border:0;padding:.1em 0}table.list td.n{text-align:left}
+ table.list td::before{font-weight:600;margin-right:.5em;color:#555}
+ table.list td.id div{width:auto;white-space:normal;overflow-wrap:anywhere}
+}
 """
 
 
-def svg_bar_chart(items, title, width=640, bar_height=18, label_width=230, color='#3b6ea5'):
-    """A horizontal bar chart (inline SVG) of [{name, count}]. Every label is escaped."""
+def bars_html(items, color='#3b6ea5'):
+    """A horizontal bar chart of [{name, count}]: full labels (wrapped, never cut), a bar, the count."""
     items = list(items)
     if not items:
         return '<p><em>nothing to chart</em></p>'
     maxcount = max(item['count'] for item in items) or 1
-    gap = 6
-    height = len(items) * (bar_height + gap) + gap
-    plot = width - label_width - 60
-    parts = ['<svg xmlns="http://www.w3.org/2000/svg" role="img" width="%d" height="%d" viewBox="0 0 %d %d">'
-             % (width, height, width, height),
-             '<title>%s</title>' % _e(title)]
-    for i, item in enumerate(items):
-        y = gap + i * (bar_height + gap)
-        name = _text(item['name'])
-        short = name if len(name) <= 34 else name[:33] + '\u2026'
-        length = int(round(plot * item['count'] / float(maxcount)))
-        parts.append('<text x="%d" y="%d" text-anchor="end">%s<title>%s</title></text>'
-                     % (label_width - 6, y + bar_height - 5, _e(short), _e(name)))
-        parts.append('<rect x="%d" y="%d" width="%d" height="%d" fill="%s"></rect>'
-                     % (label_width, y, max(length, 1 if item['count'] else 0), bar_height, color))
-        parts.append('<text x="%d" y="%d">%d</text>' % (label_width + length + 4, y + bar_height - 5, item['count']))
-    parts.append('</svg>')
+    parts = ['<div class="bars">']
+    for item in items:
+        length = round(100.0 * item['count'] / maxcount, 2)
+        parts.append('<div class="label">%s</div><svg viewBox="0 0 100 10" preserveAspectRatio="none" role="img" aria-label="%s">'
+                     '<rect width="%s" height="10" fill="%s"></rect></svg><div class="n">%d</div>'
+                     % (_e_wrap(item['name']), _e(item['count']), max(length, 0.5 if item['count'] else 0), color, item['count']))
+    parts.append('</div>')
     return ''.join(parts)
 
 
-def _html_table(headers, rows, numeric=()):
-    out = ['<table><tr>%s</tr>' % ''.join('<th>%s</th>' % _e(h) for h in headers)]
+def _e_wrap(value):
+    """Escaped, with line-break opportunities in addresses and codes (after ``_`` and ``.``, before ``@``)."""
+    return _e(value).replace('_', '_<wbr>').replace('.', '.<wbr>').replace('@', '<wbr>@')
+
+
+def cell_html(css, value):
+    """One table cell of class ``css`` (``id``: the value in a box cut with an ellipsis on a wide screen; ``wrap``:
+    an address or a code, broken only at its punctuation where possible)."""
+    if css == 'id':
+        return '<td class="id"><div>%s</div></td>' % _e(value)
+    if css == 'wrap':
+        return '<td>%s</td>' % _e_wrap(value)
+    if css == 'code':
+        return '<td class="code">%s</td>' % _e_wrap(value)
+    return '<td%s>%s</td>' % (' class="%s"' % css if css else '', _e(value))
+
+
+def _css_string(text):
+    return '"%s"' % ''.join(ch if ch.isalnum() or ch in ' ()_-.,' else '\\%x ' % ord(ch) for ch in text)
+
+
+def table_start(columns, name, attrs='', extra_class=''):
+    """The start of a table under ``columns`` (``(header, css class or '', width or None)``), up to ``<tbody>``.
+
+    Columns with a width keep it; the others share the rest of the page's width. On a phone every row is a card
+    whose cells are labelled with their header (CSS rules of the table class ``name``, not an attribute per cell).
+    """
+    labels = ''.join('table.%s td:nth-child(%d)::before{content:%s}' % (name, index + 1, _css_string(header))
+                     for index, (header, dummy, dummy2) in enumerate(columns))
+    return ('<style>@media (max-width:700px){%s}</style><table class="list %s%s"%s><colgroup>%s</colgroup><thead><tr>%s</tr></thead><tbody>' % (
+        labels, name, ' ' + extra_class if extra_class else '', attrs, ''.join('<col style="width:%s">' % width if width else '<col>' for dummy, dummy2, width in columns),
+        ''.join('<th>%s</th>' % _e(header) for header, dummy, dummy2 in columns)))
+
+
+def table_html(columns, rows, name='t', attrs=''):
+    """A table of ``rows`` under ``columns`` (see :func:`table_start`); every value escaped."""
+    out = [table_start(columns, name, attrs)]
+    classes = [css for dummy, css, dummy2 in columns]
     for row in rows:
-        cells = []
-        for i, cell in enumerate(row):
-            if i in numeric:
-                cells.append('<td class="n">%s</td>' % _e(cell))
-            elif headers[i] == 'subject':
-                cells.append('<td class="subject">%s</td>' % _e(cell))
-            elif headers[i] == 'id':
-                cells.append('<td class="id" title="%s">%s</td>' % (_e(cell), _e(cell)))
-            elif headers[i] == 'received':
-                cells.append('<td class="nowrap">%s</td>' % _e(cell))
-            else:
-                cells.append('<td>%s</td>' % _e(cell))
-        out.append('<tr>%s</tr>' % ''.join(cells))
-    out.append('</table>')
+        out.append('<tr>%s</tr>' % ''.join(cell_html(css, cell) for css, cell in zip(classes, row)))
+    out.append('</tbody></table>')
     return ''.join(out)
 
 
-def render_html(report):
-    """A self-contained HTML page (no external assets, no scripts) of a ``build_report`` result."""
-    sections = [
-        ('By reason code', report.get('by_reason_code', []), '#a5523b'),
-        ('By age', report.get('by_age', []), '#3b6ea5'),
-        ('By route', report.get('by_route', []), '#5a8f3b'),
-        ('By sender domain', report.get('by_sender_domain', []), '#7a4fa0'),
-        ('Top senders', report.get('top_senders', []), '#7a4fa0'),
-        ('Top recipients', report.get('top_recipients', []), '#3b8f8f'),
-    ]
-    html = [
+def short_date(value):
+    """An API date as ``YYYY-MM-DD HH:MM`` in UTC (sorts as text); the value as it is when it is not a date."""
+    if isinstance(value, str) and len(value) == 24 and value[10] == 'T' and value.endswith('+0000'):
+        return value[:10] + ' ' + value[11:16]  # the API's own format, in UTC already
+    epoch = parse_date_epoch(value)
+    if epoch is None:
+        return _text(value)
+    return (datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=int(epoch))).strftime('%Y-%m-%d %H:%M')
+
+
+def page_html(title, body, script=None):
+    """A self-contained HTML page: no external asset; a script, if any, allowed by its hash only."""
+    policy = "default-src 'none'; style-src 'unsafe-inline'"
+    if script:
+        digest = base64.b64encode(hashlib.sha256(script.encode('utf-8')).digest()).decode('ascii')
+        policy += "; script-src 'sha256-%s'" % digest
+    return '\n'.join([
         '<!DOCTYPE html>',
         '<html lang="en"><head><meta charset="utf-8">',
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'">',
-        '<title>Mimecast held queue report</title>',
-        '<style>%s</style></head><body>' % _CSS,
-        '<h1>Mimecast held queue report</h1>',
-        '<p>Generated at %s</p>' % _e(report.get('generated_at')),
-        '<div><span class="kpi"><b>%s</b>held messages</span>' % _e(report.get('total', 0)),
-        '<span class="kpi"><b>%s</b>sender domains</span>' % _e(report.get('sender_domains', 0)),
-        '<span class="kpi"><b>%s</b>with attachments</span></div>' % _e(report.get('with_attachments', 0)),
-    ]
-    for title, items, color in sections:
-        html.append('<h2>%s</h2>' % _e(title))
-        html.append(svg_bar_chart(items, title, color=color))
-    html.append('<h2>Oldest held messages</h2>')
-    rows = [(m.get('date'), m.get('age_hours'), m.get('sender'), m.get('subject'), m.get('reason_code'), m.get('id'))
-            for m in report.get('oldest', [])]
-    if rows:
-        html.append(_html_table(('received', 'age (h)', 'sender', 'subject', 'reason code', 'id'), rows, numeric=(1,)))
-    else:
-        html.append('<p><em>nothing held</em></p>')
-    html.append('</body></html>')
-    return '\n'.join(html) + '\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta http-equiv="Content-Security-Policy" content="%s">' % policy,
+        '<title>%s</title>' % _e(title),
+        '<style>%s</style></head><body>' % PAGE_CSS,
+        body,
+        '<script>%s</script>' % script if script else '',
+        '</body></html>',
+    ]) + '\n'
+
+
+def _counts_html(section, data, report):
+    return '<h2>%s</h2>%s' % (_e(section.title), bars_html(data or [], color=section.options.get('color', '#3b6ea5')))
+
+
+OLDEST_COLUMNS = (('received (UTC)', '', '9.5em'), ('age (h)', 'n', '5em'), ('sender', 'wrap', None), ('subject', '', None),
+                  ('reason code', 'code', None), ('id', 'id', None))
+
+
+def _oldest_html(section, data, report):
+    rows = [(short_date(m.get('date')), m.get('age_hours'), m.get('sender'), m.get('subject'), m.get('reason_code'), m.get('id'))
+            for m in data or []]
+    body = table_html(OLDEST_COLUMNS, rows, name='oldest') if rows else '<p><em>nothing held</em></p>'
+    return '<h2>%s</h2>%s' % (_e(section.title), body)
 
 
 # ---------------------------------------------------------------------------
@@ -268,36 +361,64 @@ def _md_bar(count, maxcount, width=30):
     return '\u2588' * int(round(width * count / float(maxcount)))
 
 
-def _md_counts(title, items):
-    out = ['## %s' % title, '']
-    items = list(items)
+def _counts_markdown(section, data, report):
+    out = ['## %s' % section.title, '']
+    items = list(data or [])
     if not items:
         return out + ['_none_', '']
     maxcount = max(item['count'] for item in items)
-    out += ['| %s | count | |' % title.lower(), '|---|---:|---|']
+    out += ['| %s | count | |' % section.title.lower(), '|---|---:|---|']
     for item in items:
         out.append('| %s | %d | %s |' % (_md(item['name']), item['count'], _md_bar(item['count'], maxcount)))
     return out + ['']
 
 
-def render_markdown(report):
+def _oldest_markdown(section, data, report):
+    out = ['## %s' % section.title, '']
+    if not data:
+        return out + ['_nothing held_', '']
+    out += ['| received | age (h) | sender | subject | reason code | id |', '|---|---:|---|---|---|---|']
+    for m in data:
+        out.append('| %s | %s | %s | %s | %s | %s |' % (
+            _md(m.get('date')), _md(m.get('age_hours')), _md(m.get('sender')), _md(m.get('subject')),
+            _md(m.get('reason_code')), _md(m.get('id'))))
+    return out + ['']
+
+
+SECTIONS = [
+    Section('by_reason_code', 'By reason code', _counts_html, _counts_markdown, color='#a5523b'),
+    Section('by_age', 'By age', _counts_html, _counts_markdown, color='#3b6ea5'),
+    Section('by_route', 'By route', _counts_html, _counts_markdown, color='#5a8f3b'),
+    Section('by_sender_domain', 'By sender domain', _counts_html, _counts_markdown, color='#7a4fa0'),
+    Section('top_senders', 'Top senders', _counts_html, _counts_markdown, color='#7a4fa0'),
+    Section('top_recipients', 'Top recipients', _counts_html, _counts_markdown, color='#3b8f8f'),
+    Section('oldest', 'Oldest held messages', _oldest_html, _oldest_markdown),
+]
+
+
+def render_html(report, sections=None):
+    """A self-contained HTML page (no external assets, no scripts) of a ``build_report`` result."""
+    head = [
+        '<h1>Mimecast held queue report</h1>',
+        '<p>Generated at %s</p>' % _e(report.get('generated_at')),
+        '<div class="kpis"><span class="kpi"><b>%s</b>held messages</span>' % _e(report.get('total', 0)),
+        '<span class="kpi"><b>%s</b>sender domains</span>' % _e(report.get('sender_domains', 0)),
+        '<span class="kpi"><b>%s</b>with attachments</span></div>' % _e(report.get('with_attachments', 0)),
+    ]
+    body = head + [section.render_html(report) for section in (SECTIONS if sections is None else sections)
+                   if section.collect is None or section.key in report]
+    return page_html('Mimecast held queue report', '\n'.join(body))
+
+
+def render_markdown(report, sections=None):
     """A Markdown rendering of a ``build_report`` result (tables with text bar charts)."""
     out = ['# Mimecast held queue report', '',
            'Generated at %s: **%d** held messages from %d sender domains, %d with attachments.'
            % (_md(report.get('generated_at')), report.get('total', 0), report.get('sender_domains', 0),
               report.get('with_attachments', 0)), '']
-    for title, key in (('By reason code', 'by_reason_code'), ('By age', 'by_age'), ('By route', 'by_route'),
-                       ('By sender domain', 'by_sender_domain'), ('Top senders', 'top_senders'),
-                       ('Top recipients', 'top_recipients')):
-        out += _md_counts(title, report.get(key, []))
-    out += ['## Oldest held messages', '']
-    oldest = report.get('oldest', [])
-    if oldest:
-        out += ['| received | age (h) | sender | subject | reason code | id |', '|---|---:|---|---|---|---|']
-        for m in oldest:
-            out.append('| %s | %s | %s | %s | %s | %s |' % (
-                _md(m.get('date')), _md(m.get('age_hours')), _md(m.get('sender')), _md(m.get('subject')),
-                _md(m.get('reason_code')), _md(m.get('id'))))
-    else:
-        out.append('_nothing held_')
+    for section in SECTIONS if sections is None else sections:
+        if section.collect is None or section.key in report:
+            out += section.render_markdown(report)
+    while out and out[-1] == '':
+        out.pop()
     return '\n'.join(out) + '\n'

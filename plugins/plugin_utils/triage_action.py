@@ -21,6 +21,7 @@ from ansible_collections.secops.mimecast.plugins.module_utils.client import chec
 from ansible_collections.secops.mimecast.plugins.module_utils.held import read_held_all
 from ansible_collections.secops.mimecast.plugins.module_utils.write_engine import check_tuning
 from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import MimecastActionBase
+from ansible_collections.secops.mimecast.plugins.plugin_utils.progress import progress_prefix
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import RulesError, plan, validate_rules
 
 try:
@@ -84,7 +85,7 @@ class TriageActionBase(MimecastActionBase):
 
     # ------------------------------------------------------------------ helpers
     def show(self, text):
-        display.display('%s: %s' % (self._task.get_name(), text))
+        display.display('%s: %s' % (progress_prefix(self), text))
 
     def check_options(self, params):
         """Raise :class:`InputError` for options other than the rules that cannot work (before any API call)."""

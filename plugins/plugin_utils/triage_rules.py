@@ -26,7 +26,16 @@ import re
 
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import parse_api_epoch, to_epoch
 from ansible_collections.secops.mimecast.plugins.module_utils.errors import InputError
-from ansible_collections.secops.mimecast.plugins.module_utils.records import ROUTES, address, envelope_recipients, parse_bool, route_key, text
+from ansible_collections.secops.mimecast.plugins.module_utils.records import (
+    ROUTES,
+    address,
+    envelope_recipients,
+    parse_bool,
+    recipients,
+    route_key,
+    sender,
+    text,
+)
 from ansible_collections.secops.mimecast.plugins.module_utils.write_actions import REASON_TYPES, is_address
 
 # the rule actions that write, each the name of its entry in module_utils/write_actions.ACTIONS; keep writes nothing
@@ -336,6 +345,17 @@ def validate_rules(rules):
 # ---------------------------------------------------------------------------
 # evaluation
 
+REVIEW_FIELDS = ('received', 'sender', 'recipients', 'subject', 'reason_code')
+
+
+def review_fields(record):
+    """The few fields of a record a person needs to review a decision, as a tuple in ``REVIEW_FIELDS`` order:
+    the date received, the sender (envelope, else header), the recipients (a tuple), the subject and the reason code.
+    The strings are the record's own (nothing is copied)."""
+    return (text(record.get('dateReceived')) or '', sender(record) or '', tuple(recipients(record)),
+            text(record.get('subject')) or '', text(record.get('reasonCode')) or '')
+
+
 def first_match(compiled_rules, record, now_epoch):
     """The first rule matching ``record``, or None."""
     for rule in compiled_rules:
@@ -355,6 +375,7 @@ def plan(compiled_rules, records, now=None):
     ``sender_policy``, ``senders``: ``{id: {'pairs': [(sender, recipient)], 'problem': None or text}}`` for each
     id such a rule matched (see :func:`sender_pairs`).
     Every id is planned at most once (the first record with an id decides); records without an id are ignored.
+    ``review`` maps every id a release or reject rule decided to its :func:`review_fields` (for the review report).
     """
     if not all(isinstance(rule, CompiledRule) for rule in compiled_rules):
         compiled_rules = validate_rules(compiled_rules)
@@ -368,6 +389,8 @@ def plan(compiled_rules, records, now=None):
     held = 0
     with_senders = [rule.sender_policy is not None for rule in rules]
     senders = {}
+    acting = [rule.action != 'keep' for rule in rules]
+    review = {}
     for record in records:
         if not isinstance(record, dict):
             continue
@@ -384,6 +407,8 @@ def plan(compiled_rules, records, now=None):
                 per_rule[index].append(rid)
                 if with_senders[index]:
                     senders[rid] = sender_pairs(record)
+                if acting[index]:
+                    review[rid] = review_fields(record)
                 break
 
     release_ids = []
@@ -418,6 +443,7 @@ def plan(compiled_rules, records, now=None):
         'release_ids': release_ids,
         'reject_groups': reject_groups,
         'kept': held - acted,
+        'review': review,
     }
     if any(with_senders):
         out['senders'] = senders
@@ -432,24 +458,24 @@ def sender_pairs(record):
     envelope sender, no recipient, an address a managed-sender entry cannot take); ``sender`` and ``to`` (the
     recipients joined with ", ") say what the message has.
     """
-    sender = address(record.get('from'))
-    sender = sender.strip().lower() if sender else ''
-    recipients = []
+    env_sender = address(record.get('from'))
+    env_sender = env_sender.strip().lower() if env_sender else ''
+    rcpts = []
     for addr in envelope_recipients(record):
         addr = addr.strip().lower()
-        if addr and addr not in recipients:
-            recipients.append(addr)
-    found = {'pairs': [], 'problem': None, 'sender': sender or None, 'to': ', '.join(recipients) or None}
-    if not sender:
+        if addr and addr not in rcpts:
+            rcpts.append(addr)
+    found = {'pairs': [], 'problem': None, 'sender': env_sender or None, 'to': ', '.join(rcpts) or None}
+    if not env_sender:
         found['problem'] = 'the message has no envelope sender address'
-    elif not recipients:
+    elif not rcpts:
         found['problem'] = 'the message has no recipient address'
     else:
-        bad = [a for a in [sender] + recipients if not is_address(a)]
+        bad = [a for a in [env_sender] + rcpts if not is_address(a)]
         if bad:
             found['problem'] = 'not an e-mail address a managed-sender entry can take: %s' % ', '.join(bad)
         else:
-            found['pairs'] = [(sender, rcpt) for rcpt in recipients]
+            found['pairs'] = [(env_sender, rcpt) for rcpt in rcpts]
     return found
 
 

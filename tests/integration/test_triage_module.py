@@ -36,9 +36,9 @@ REJECT = '/api/gateway/hold-reject'
 CONF = 'MESSAGE CONTAINS CONFIDENTIAL INFORMATION'
 UNDESIRABLE = 'MESSAGE CONTAINS UNDESIRABLE CONTENT'
 API_FORMAT = '%Y-%m-%dT%H:%M:%S+0000'
-REPORT_KEYS = ('totals', 'rules', 'failures', 'check_mode', 'generated_at')
-PROGRESS_READ = re.compile(r'secops\.mimecast\.mimecast_triage: read (\d+) of (\d+) held messages \((\d+) pages\)')
-PROGRESS_WRITE = re.compile(r'secops\.mimecast\.mimecast_triage: (released|rejected|would release|would reject) (\d+) of (\d+)')
+REPORT_KEYS = ('totals', 'rules', 'failures', 'check_mode', 'generated_at', 'rules_sha256')
+PROGRESS_READ = re.compile(r"^triage \[localhost\]: read (\d+) of (\d+) held messages \((\d+) pages\)$", re.M)
+PROGRESS_WRITE = re.compile(r"^triage \[localhost\]: (released|rejected|would release|would reject) (\d+) of (\d+)$", re.M)
 RELEASE_ALL = [{'name': 'Release everything', 'match': {'reason_code': '.'}, 'action': 'release'}]
 
 

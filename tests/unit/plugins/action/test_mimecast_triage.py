@@ -11,6 +11,7 @@ __metaclass__ = type
 import datetime
 import json
 import os
+import re
 
 import pytest
 
@@ -43,7 +44,7 @@ RULES = [
     {'name': 'rest', 'match': {'subject': ''}, 'action': 'keep'},
 ]
 NEWS = ['n%d' % i for i in range(1, 8)]
-REPORT_KEYS = {'totals', 'rules', 'failures', 'check_mode', 'generated_at'}
+REPORT_KEYS = {'totals', 'rules', 'failures', 'check_mode', 'generated_at', 'rules_sha256'}
 
 
 def queue_records():
@@ -221,7 +222,9 @@ def test_report_written_atomically(api, tmp_path):
     assert written['check_mode'] is False and written['totals']['released'] == 7
     parsed = datetime.datetime.strptime(written['generated_at'], '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=datetime.timezone.utc)
     assert abs((datetime.datetime.now(datetime.timezone.utc) - parsed).total_seconds()) < 120
-    assert os.listdir(str(tmp_path)) == ['triage.json']  # no temporary file left behind
+    # the review reports beside it, and no temporary file left behind
+    assert sorted(os.listdir(str(tmp_path))) == ['triage.csv', 'triage.html', 'triage.json']
+    assert result['review_paths'] == {'html': str(tmp_path / 'triage.html'), 'csv': str(tmp_path / 'triage.csv')}
 
 
 def test_return_ids_false_keeps_the_ids_in_the_report_only(api, tmp_path):
@@ -317,6 +320,12 @@ def test_queue_unreadable_is_a_failed_task_without_report(api, tmp_path):
 
 def test_diff_shows_held_counts_per_rule(api):
     result = run_action(dict(CONN, rules=RULES), diff=True)
+    sample = result['diff'].pop('prepared').splitlines()
+    # a readable sample of each release/reject rule's messages: received, sender, subject
+    assert sample[0] == "rule 'news' (release): released 7, first 7:"
+    assert re.match(r'^  \d{4}-\d\d-\d\d \d\d:\d\d  a@news\.vendor\.example  digest$', sample[1]), sample
+    assert sample[8] == "rule 'dlp' (reject): rejected 2, first 2:" and 'bob@corp.example  cards' in sample[9]
+    assert sample[11:] == ["rule 'phish' (reject): rejected 1, first 1:", sample[12]] and 'Your invoice' in sample[12]
     assert result['diff'] == {
         'before': ("rule 'news' (release): 7 held\nrule 'dlp' (reject): 2 held\nrule 'phish' (reject): 1 held\n"
                    "rule 'rest' (keep): 2 held\nheld in the window: 12\n"),
@@ -356,17 +365,17 @@ def test_progress_lines_for_a_large_queue(monkeypatch):
     assert result['totals']['released'] == 2100 and len(queue.acted) == 2100
     reads = [m for m in displayed if 'held messages' in m]
     writes = [m for m in displayed if 'held messages' not in m]
-    assert reads[0] == 'Triage: read 500 of 2100 held messages (1 pages)'
-    assert reads[-1].startswith('Triage: read 2100 of 2100 held messages')
+    assert reads[0] == 'triage: read 500 of 2100 held messages (1 pages)'
+    assert reads[-1].startswith('triage: read 2100 of 2100 held messages')
     # about five lines for the writes, every 420 ids (a fifth), at the batches of 100 that reach them
-    assert writes == ['Triage: released %d of 2100' % n for n in (500, 900, 1300, 1700, 2100)]
+    assert writes == ['triage: released %d of 2100' % n for n in (500, 900, 1300, 1700, 2100)]
 
 
 def test_read_progress_says_all_read_once_at_the_end(monkeypatch):
     queue, displayed = big_queue(monkeypatch, 2100, 'big', 300)
     run_action(dict(CONN, rules=RULES), check_mode=True)
-    complete = [m for m in displayed if m.startswith('Triage: read 2100 of 2100 held messages')]
-    assert complete == ['Triage: read 2100 of 2100 held messages (%d pages)' % len(queue.list_requests())]
+    complete = [m for m in displayed if m.startswith('triage: read 2100 of 2100 held messages')]
+    assert complete == ['triage: read 2100 of 2100 held messages (%d pages)' % len(queue.list_requests())]
 
 
 def test_no_write_progress_below_2000_ids(monkeypatch):
@@ -405,3 +414,16 @@ def test_secrets_never_leave_the_task(api, tmp_path, app_key):
         assert secret not in json.dumps(result) and secret not in repr(result)
         assert secret not in result['msg'] and all(secret not in w for w in result['warnings'])
         assert secret not in written and json.dumps(secret)[1:-1] not in written
+
+
+def test_secrets_never_reach_the_review_report_nor_the_diff(api, tmp_path):
+    # a held message whose subject quotes the secret key: the review's HTML and CSV and the --diff sample mask it
+    api.held['n1']['subject'] = 'digest %s' % SECRET
+    report = tmp_path / 'triage.json'
+    result = run_action(dict(CONN, rules=RULES, report=str(report)), check_mode=True, diff=True)
+    assert not result.get('failed'), result
+    for name in ('triage.csv', 'triage.html'):
+        with open(str(tmp_path / name)) as handle:
+            text = handle.read()
+        assert SECRET not in text and 'digest ********' in text, name
+    assert SECRET not in result['diff']['prepared'] and 'digest ********' in result['diff']['prepared']

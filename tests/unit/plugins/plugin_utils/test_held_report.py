@@ -158,3 +158,45 @@ def test_markdown_escapes_table_breakers():
     # the subject's pipe is escaped: the row still has 7 unescaped separators (6 cells)
     assert len(re.findall(r'(?<!\\)\|', oldest_rows[0])) == 7
     assert '| spam | 4 |' in md
+
+
+# ------------------------------------------------------------------ sections as data
+
+def test_a_section_is_one_entry(monkeypatch):
+    from ansible_collections.secops.mimecast.plugins.plugin_utils import held_report as module
+
+    calls = []
+
+    def collect(context):
+        calls.append(context.now)
+        return [{'operator': 'admin@corp.example', 'status': 'released'}]
+
+    def html(section, data, report):
+        return '<h2>%s</h2><p>%d entries</p>' % (section.title, len(data))
+
+    def markdown(section, data, report):
+        return ['## %s' % section.title, '', '%d entries' % len(data), '']
+
+    extra = module.Section('recent_releases', 'Recent releases and rejections', html, markdown, collect=collect)
+    monkeypatch.setattr(module, 'SECTIONS', module.SECTIONS + [extra])
+    report = build_report(sample(), NOW)
+    module.collect_sections(report, module.ReportContext(now=NOW))
+    assert calls == [NOW] and report['recent_releases'][0]['status'] == 'released'
+    assert '<h2>Recent releases and rejections</h2><p>1 entries</p>' in module.render_html(report)
+    assert '## Recent releases and rejections\n\n1 entries' in module.render_markdown(report)
+
+
+def test_a_section_whose_collect_gives_nothing_is_left_out(monkeypatch):
+    from ansible_collections.secops.mimecast.plugins.plugin_utils import held_report as module
+
+    extra = module.Section('log', 'The log', lambda s, d, r: '<h2>The log</h2>', lambda s, d, r: ['## The log'],
+                           collect=lambda context: None)
+    monkeypatch.setattr(module, 'SECTIONS', module.SECTIONS + [extra])
+    report = module.collect_sections(build_report(sample(), NOW), module.ReportContext())
+    assert 'log' not in report and 'The log' not in module.render_html(report) and 'The log' not in module.render_markdown(report)
+
+
+def test_long_labels_are_not_cut():
+    code = 'message_hold_applied_attachment_management_block_dangerous_file_types_policy'
+    page = render_html(build_report([rec('x', code=code)], NOW))
+    assert code.replace('_', '_<wbr>') in page and '\u2026' not in page

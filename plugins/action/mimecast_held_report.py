@@ -1,0 +1,195 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) secops.mimecast contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Controller-side held-queue report in one task: read the held queue once, summarise, write JSON, HTML, Markdown.
+
+The records never leave this worker process (the task result holds the summary only), so the report of a
+queue of 50,000 messages costs about what a triage dry run of it costs.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import json
+import os
+import tempfile
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.secops.mimecast.plugins.module_utils.client import (
+    MimecastError,
+    check_page_size,
+    client_from_params,
+    connection_argument_spec,
+)
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import DateError, api_range
+from ansible_collections.secops.mimecast.plugins.module_utils.held import read_held_all
+from ansible_collections.secops.mimecast.plugins.module_utils.hold_actions import InputError, check_tuning
+from ansible_collections.secops.mimecast.plugins.plugin_utils import held_report
+from ansible_collections.secops.mimecast.plugins.plugin_utils.heap import cyclic_gc_paused
+from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import caller_path
+from ansible_collections.secops.mimecast.plugins.plugin_utils.progress import progress_prefix
+from ansible_collections.secops.mimecast.plugins.plugin_utils.secrets import masked
+
+display = Display()
+
+PROGRESS_EVERY_PAGES = 10
+PROGRESS_MIN_RECORDS = 2000
+# without start/end: every message held now (a message stays held 14 days), in a window the reads can split
+DEFAULT_START = '-30d'
+DEFAULT_END = '+1d'
+FILES = (('json', 'held-report.json'), ('html', 'held-report.html'), ('markdown', 'held-report.md'))
+
+
+def held_report_argument_spec():
+    spec = connection_argument_spec()
+    spec.update(
+        dest=dict(type='path', required=True),
+        start=dict(type='str'),
+        end=dict(type='str'),
+        admin=dict(type='bool', default=True),
+        top=dict(type='int', default=10),
+        page_size=dict(type='int', default=500),
+        concurrency=dict(type='int', default=4),
+    )
+    return spec
+
+
+def dest_problem(dest):
+    """Why the reports cannot be written into the directory ``dest``, or None (checked before any API call)."""
+    if os.path.exists(dest) and not os.path.isdir(dest):
+        return 'dest %s exists and is not a directory' % dest
+    for dummy, name in FILES:
+        if os.path.isdir(os.path.join(dest, name)):
+            return 'dest %s: %s is a directory' % (dest, name)
+    existing = dest
+    while not os.path.exists(existing):
+        parent = os.path.dirname(existing)
+        if parent == existing:
+            break
+        existing = parent
+    if not os.path.isdir(existing) or not os.access(existing, os.W_OK | os.X_OK):
+        return 'dest %s is not writable (%s)' % (dest, existing)
+    return None
+
+
+def write_atomic(path, text):
+    handle, temp = tempfile.mkstemp(prefix='.mimecast-report-', suffix=os.path.splitext(path)[1], dir=os.path.dirname(path))
+    try:
+        with os.fdopen(handle, 'w', encoding='utf-8') as out:
+            out.write(text)
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except Exception:
+        os.unlink(temp)
+        raise
+
+
+class ActionModule(ActionBase):
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _supports_check_mode = True
+    _supports_async = False
+    _VALID_ARGS = frozenset(held_report_argument_spec())
+
+    # the report's sections (plugin_utils/held_report.py SECTIONS); a subclass or a test may give others
+    sections = None
+
+    def show(self, text):
+        display.display('%s: %s' % (progress_prefix(self), text))
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        del tmp
+        result['changed'] = False
+        validation = ArgumentSpecValidator(held_report_argument_spec()).validate(dict(self._task.args))
+        warnings = []
+        with cyclic_gc_paused():
+            self.report(result, validation, warnings)
+        if warnings:
+            result['warnings'] = warnings
+        return masked(result, validation._no_log_values)
+
+    def check(self, params, validation):
+        if validation.error_messages:
+            return 'Invalid options: %s' % '; '.join(validation.error_messages)
+        try:
+            check_page_size(params['page_size'])
+            check_tuning(None, params['concurrency'])
+        except (MimecastError, InputError) as exc:
+            return str(exc)
+        if params['top'] < 1:
+            return 'top must be at least 1; got %d' % params['top']
+        # relative to the directory ansible-playbook was started from, never to the playbook's
+        params['dest'] = caller_path(params['dest'])
+        return dest_problem(params['dest'])
+
+    def report(self, result, validation, warnings):
+        params = validation.validated_parameters
+        problem = self.check(params, validation)
+        if problem:
+            result.update(failed=True, msg=problem)
+            return
+        now = datetime.datetime.now(datetime.timezone.utc)
+        start, end = params.get('start'), params.get('end')
+        if not start and not end:
+            start, end = DEFAULT_START, DEFAULT_END
+        try:
+            api_range(start, end, now=now)
+        except DateError as exc:
+            result.update(failed=True, msg=str(exc))
+            return
+
+        finished = []
+
+        def progress(pages, count, total):
+            if not total or total < PROGRESS_MIN_RECORDS or finished:
+                return
+            if count >= total:
+                finished.append(pages)
+            if pages == 1 or pages % PROGRESS_EVERY_PAGES == 0 or finished:
+                self.show('read %d of %d held messages (%d pages)' % (min(count, total), total, pages))
+
+        try:
+            client = client_from_params(params, warn=warnings.append, pool_size=params['concurrency'])
+            records = read_held_all(client, page_size=params['page_size'], concurrency=params['concurrency'],
+                                    progress=progress, admin=params['admin'], start=start, end=end, now=now)
+            summary = held_report.build_report(records, now, top=params['top'])
+            del records
+            held_report.collect_sections(summary, held_report.ReportContext(client, params, now, warnings.append),
+                                         self.sections)
+        except MimecastError as exc:
+            result.update(exc.task_result())
+            return
+        except DateError as exc:
+            result.update(failed=True, msg=str(exc))
+            return
+        summary = masked(summary, validation._no_log_values)
+
+        dest = params['dest']
+        texts = {
+            'json': json.dumps(summary, indent=2, sort_keys=True) + '\n',
+            'html': held_report.render_html(summary, self.sections),
+            'markdown': held_report.render_markdown(summary, self.sections),
+        }
+        paths = {}
+        try:
+            if not os.path.isdir(dest):
+                os.makedirs(dest, 0o755)
+            for kind, name in FILES:
+                paths[kind] = os.path.join(dest, name)
+                # the report is an output of the run, not managed state: written in check mode too
+                write_atomic(paths[kind], texts[kind])
+        except (IOError, OSError) as exc:
+            result.update(failed=True, msg='the held-queue report could not be written to %s: %s' % (dest, exc))
+            return
+        if summary['total'] >= PROGRESS_MIN_RECORDS:
+            self.show('wrote %s' % ', '.join(paths[kind] for kind, dummy in FILES))
+        result.update(report=summary, paths=paths, total=summary['total'],
+                      msg='%d held messages; reports written to %s' % (summary['total'], dest))

@@ -1,0 +1,38 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) secops.mimecast contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""``make demo`` (scripts/demo.sh) start to finish: it lists every report it wrote, and each one it lists exists."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import re
+import shutil
+import subprocess
+
+from conftest import BIN
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
+
+
+def test_demo_lists_every_report_it_writes(tmp_path):
+    # a copy of the tree (with a git repository of its own, as a clone) whose .venv is the tests' venv
+    clone = tmp_path / 'clone'
+    shutil.copytree(ROOT, str(clone), symlinks=True, ignore=shutil.ignore_patterns('.git', '.build', '.venv', '.venv-*',
+                                                                                   '__pycache__', 'demo-output'))
+    subprocess.run(['git', 'init', '-q'], cwd=str(clone), check=True)
+    os.symlink(os.path.dirname(os.path.abspath(BIN)), str(clone / '.venv'))
+    out = tmp_path / 'demo-output'
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(('ANSIBLE_', 'MIMECAST_')))
+    env.update(DEMO_OUTPUT=str(out), DEMO_HELD='80', PATH=BIN + os.pathsep + env.get('PATH', ''))
+    proc = subprocess.run(['bash', str(clone / 'scripts' / 'demo.sh')], cwd=str(clone), env=env, capture_output=True,
+                          text=True, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-3000:]
+    listing = proc.stdout[proc.stdout.index('==> Reports'):]
+    listed = set(re.findall(r'^  [^:]+:\s+(\S+)$', listing, re.M))
+    written = set(str(out / name) for name in os.listdir(str(out)))
+    assert listed == written, (sorted(listed - written), sorted(written - listed))
+    assert str(out / 'triage-rerun-report.json') in listed and str(out / 'triage-report.html') in listed

@@ -1,0 +1,69 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) secops.mimecast contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The HTML reports in a real browser (headless Chromium) at a desktop width (1400 px) and a phone's (390 px).
+
+The held-queue report and the triage review are made by the playbooks from a simulator holding thousands
+of messages, among them some with the longest values they may carry (a subject without a space, a long
+address, a long reason code). In each page nothing reaches past the window's right edge, the document is
+no wider than the window, and no label or cell has text that does not fit it (the reason codes are not cut).
+Set LAYOUT_SCREENSHOTS=DIR to keep a screenshot of each page at each width.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+import pytest
+
+import browser
+from conftest import demo_rules, run_playbook
+
+WIDTHS = (1400, 390)
+HELD = 3000
+LONG_CODE = 'message_hold_applied_attachment_management_block_dangerous_file_types_policy'
+LONG = [
+    {'subject': 'Weekly-digest-' + 'x' * 240, 'reasonCode': 'message_hold_applied_spam_signature_policy',
+     'from': {'emailAddress': 'newsletter.with.a.very.long.local.part.for.testing@news.vendor.example'}},
+    {'subject': 'A long subject with words ' * 12, 'reasonCode': LONG_CODE,
+     'from': {'emailAddress': 'someone@a-very-long-subdomain-name.of-an-organisation.example'}},
+]
+
+
+@pytest.fixture(scope='module')
+def pages(simulator_server, tmp_path_factory):
+    """The two HTML reports of a held queue of HELD messages (the review from a dry run of the demo rules)."""
+    sim = simulator_server
+    sim.reset(held=HELD, seed=23, not_held_style='fail')
+    sim.add_messages(LONG)
+    out = tmp_path_factory.mktemp('layout')
+    report = run_playbook(sim, 'secops.mimecast.report', extra_vars={'mimecast_report_dir': str(out / 'report')})
+    assert report.rc == 0, report
+    triage = run_playbook(sim, 'secops.mimecast.triage', options=['--check'],
+                          extra_vars={'mimecast_triage_rules': demo_rules(), 'mimecast_triage_report': str(out / 'run.json')})
+    assert triage.rc == 0, triage
+    return {'held report': str(out / 'report' / 'held-report.html'), 'triage review': str(out / 'run.html')}
+
+
+@pytest.mark.parametrize('width', WIDTHS)
+@pytest.mark.parametrize('name', ['held report', 'triage review'])
+def test_nothing_overflows(pages, name, width):
+    layout = browser.measure(pages[name], width)
+    assert layout['rows'] > 5, layout  # the tables are there
+    assert layout['scrollWidth'] <= layout['viewport'], layout
+    assert layout['wideCount'] == 0, layout['wide']
+    assert layout['cutCount'] == 0, layout['cut']
+    shots = os.environ.get('LAYOUT_SCREENSHOTS')
+    if shots:
+        os.makedirs(shots, exist_ok=True)
+        browser.screenshot(pages[name], width, os.path.join(shots, '%s-%d.png' % (name.replace(' ', '-'), width)))
+
+
+def test_long_labels_are_whole_in_the_pages(pages):
+    with open(pages['held report'], encoding='utf-8') as handle:
+        held = handle.read()
+    # the chart label is the whole code (with break opportunities), not a shortened one
+    assert LONG_CODE.replace('_', '_<wbr>') in held and '\u2026' not in held

@@ -1,0 +1,170 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) secops.mimecast contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The triage review report (CSV, HTML, --diff sample), the rules' checksum and the plan's review fields."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import csv
+import datetime
+import hashlib
+import io
+import json
+import os
+import time
+
+from ansible_collections.secops.mimecast.plugins.plugin_utils import paths
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_report import build_report
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_review import (
+    CSV_COLUMNS,
+    Outcomes,
+    diff_sample,
+    render_csv,
+    render_html,
+    review_paths,
+    rules_checksum,
+    write_review,
+)
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import REVIEW_FIELDS, plan, review_fields, validate_rules
+
+NOW = datetime.datetime(2026, 1, 15, 12, 0, 0, tzinfo=datetime.timezone.utc)
+RULES = [
+    {'name': 'keep spoof', 'match': {'reason_code': 'spoof'}, 'action': 'keep'},
+    {'name': 'news', 'match': {'sender': r'@news\.example$'}, 'action': 'release'},
+    {'name': 'dlp', 'match': {'route': 'OUTBOUND'}, 'action': 'reject', 'reason_type': 'MESSAGE CONTAINS CONFIDENTIAL INFORMATION'},
+]
+
+
+def rec(rid, sender='a@news.example', route='INBOUND', code='spam', subject=None, to=('alice@corp.example',), header_to=()):
+    return {'id': rid, 'reasonCode': code, 'route': route, 'subject': subject if subject is not None else 'subject %s' % rid,
+            'from': {'emailAddress': sender}, 'fromHeader': {'emailAddress': 'header-' + sender},
+            'to': [{'emailAddress': a} for a in to], 'toHeader': [{'emailAddress': a} for a in header_to],
+            'dateReceived': (NOW - datetime.timedelta(minutes=int(rid[1:]))).strftime('%Y-%m-%dT%H:%M:%S+0000')}
+
+
+def records():
+    out = [rec('n%d' % i) for i in range(1, 16)]
+    out += [rec('d1', sender='bob@corp.example', route='OUTBOUND', subject='=1+2', to=('x@a.example', 'y@b.example'),
+                header_to=('y@b.example', 'z@c.example'))]
+    out += [rec('s1', code='spoof')]
+    return out
+
+
+def planned():
+    return plan(validate_rules(RULES), records(), NOW)
+
+
+def run(check_mode, release=None, reject=None):
+    p = planned()
+    release = release if release is not None else {'released': p['release_ids'], 'not_held': [], 'failures': []}
+    reject = reject if reject is not None else {'rejected': p['reject_groups'][0]['ids'], 'not_held': [], 'failures': [],
+                                                'item': p['reject_groups'][0]}
+    report = build_report(p, release, [reject], check_mode, now=NOW)
+    return p, report, Outcomes([release, reject], report['failures'], check_mode)
+
+
+def test_plan_keeps_the_review_fields_of_acted_messages_only():
+    p = planned()
+    assert sorted(p['review']) == sorted(['n%d' % i for i in range(1, 16)] + ['d1'])  # not the kept s1
+    assert REVIEW_FIELDS == ('received', 'sender', 'recipients', 'subject', 'reason_code')
+    received, sender, recipients, subject, code = p['review']['d1']
+    assert (sender, subject, code) == ('bob@corp.example', '=1+2', 'spam')
+    assert recipients == ('x@a.example', 'y@b.example', 'z@c.example')  # envelope and header, each once
+    assert received == (NOW - datetime.timedelta(minutes=1)).strftime('%Y-%m-%dT%H:%M:%S+0000')
+    # a record without the fields gives empty values, not an error
+    assert review_fields({'id': 'x'}) == ('', '', (), '', '')
+
+
+def test_csv_columns_rows_and_done():
+    p, report, outcomes = run(check_mode=False)
+    rows = list(csv.reader(io.StringIO(render_csv(report, p['review'], outcomes))))
+    assert rows[0] == list(CSV_COLUMNS) == ['rule', 'action', 'done', 'id', 'received', 'sender', 'recipients', 'subject',
+                                            'reason_code']
+    assert [r[3] for r in rows[1:]] == p['rules'][1]['ids'] + ['d1']
+    assert set(r[2] for r in rows[1:]) == {'true'}
+    dlp = rows[-1]
+    assert dlp[:2] == ['dlp', 'reject'] and dlp[6] == 'x@a.example;y@b.example;z@c.example'
+    assert dlp[7] == "'=1+2"  # a spreadsheet shows it as text, not as a formula
+
+
+def test_csv_done_is_false_in_check_mode_and_for_failures():
+    p, report, outcomes = run(check_mode=True)
+    rows = list(csv.reader(io.StringIO(render_csv(report, p['review'], outcomes))))
+    assert set(r[2] for r in rows[1:]) == {'false'}
+    failing = {'released': p['release_ids'][1:], 'not_held': [],
+               'failures': [{'id': p['release_ids'][0], 'code': 'err_x', 'message': 'no', 'retryable': False}]}
+    p, report, outcomes = run(check_mode=False, release=failing)
+    rows = list(csv.reader(io.StringIO(render_csv(report, p['review'], outcomes))))
+    done = dict((r[3], r[2]) for r in rows[1:])
+    assert done[p['release_ids'][0]] == 'false' and done[p['release_ids'][1]] == 'true'
+    assert outcomes.of(p['release_ids'][0], 'release') == (False, 'failed: err_x')
+
+
+def test_html_header_counts_and_actions():
+    p, report, outcomes = run(check_mode=True)
+    page = render_html(report, p['review'], outcomes, rules_checksum(RULES))
+    assert 'Mimecast triage review: dry run' in page and 'DRY RUN' in page
+    assert rules_checksum(RULES) in page
+    assert page.count('would release') >= 15 and page.count('would reject') >= 1
+    assert '<b>15</b>would release' in page and '<b>17</b>held in the window' in page
+    assert 'keep: 1 message(s) left held' in page
+    p, report, outcomes = run(check_mode=False)
+    page = render_html(report, p['review'], outcomes, rules_checksum(RULES))
+    assert 'real run' in page and 'DRY RUN' not in page and '>released</td>' in page
+
+
+def test_checksum_is_of_the_canonical_json():
+    reordered = [dict(reversed(list(rule.items()))) for rule in RULES]
+    assert rules_checksum(reordered) == rules_checksum(RULES)
+    canonical = json.dumps(RULES, sort_keys=True, separators=(',', ':'), ensure_ascii=False).encode('utf-8')
+    assert rules_checksum(RULES) == hashlib.sha256(canonical).hexdigest()
+    changed = json.loads(json.dumps(RULES))
+    changed[1]['match']['sender'] = 'x'
+    assert rules_checksum(changed) != rules_checksum(RULES)
+
+
+def test_diff_sample_is_bounded_and_readable():
+    p, report, outcomes = run(check_mode=True)
+    lines = diff_sample(report, p['review'], limit=10).splitlines()
+    assert lines[0] == "rule 'news' (release): would release 15, first 10:"
+    assert lines[1] == '  2026-01-15 11:59  a@news.example  subject n1'
+    assert lines[11] == '  ... and 5 more'
+    assert lines[12] == "rule 'dlp' (reject): would reject 1, first 1:" and lines[13].endswith('bob@corp.example  =1+2')
+    assert len(lines) == 14 and not any('keep spoof' in line for line in lines)
+
+
+def test_review_files_beside_the_report(tmp_path):
+    assert review_paths('/x/run.json') == {'html': '/x/run.html', 'csv': '/x/run.csv'}
+    assert review_paths('/x/report') == {'html': '/x/report.html', 'csv': '/x/report.csv'}
+    p, report, outcomes = run(check_mode=True)
+    written = write_review(str(tmp_path / 'run.json'), report, p['review'], outcomes, 'abc')
+    assert sorted(os.listdir(str(tmp_path))) == ['run.csv', 'run.html']
+    assert written == {'html': str(tmp_path / 'run.html'), 'csv': str(tmp_path / 'run.csv')}
+
+
+def test_review_of_50000_messages_is_fast():
+    recs = [rec('n%d' % i, subject='digest %d' % i) for i in range(1, 50001)]
+    started = time.monotonic()
+    p = plan(validate_rules(RULES), recs, NOW)
+    report = build_report(p, {'released': p['release_ids'], 'not_held': [], 'failures': []}, [], False, now=NOW)
+    outcomes = Outcomes([{'released': p['release_ids']}], report['failures'], False)
+    text = render_csv(report, p['review'], outcomes)
+    page = render_html(report, p['review'], outcomes, 'x')
+    elapsed = time.monotonic() - started
+    assert text.count('\r\n') == 50001 and page.count('<tr>') == 50001
+    assert elapsed < 10, elapsed
+
+
+def test_caller_path(monkeypatch, tmp_path):
+    monkeypatch.chdir(str(tmp_path))
+    assert paths.caller_path('report') == str(tmp_path / 'report')
+    assert paths.caller_path('a/../b/run.json') == str(tmp_path / 'b' / 'run.json')
+    assert paths.caller_path('/abs/x') == '/abs/x'
+    assert paths.caller_path('x', base='/base') == '/base/x'
+    monkeypatch.setenv('HOME', '/home/someone')
+    assert paths.caller_path('~/r') == '/home/someone/r'
+    assert paths.caller_path(None) is None and paths.caller_path('') == ''
+    assert paths.sibling('/d/run.json', '.csv') == '/d/run.csv' and paths.sibling('/d/run', '.csv') == '/d/run.csv'
