@@ -13,8 +13,9 @@ short_description: Put each newly held Mimecast message on the event queue, once
 description:
   - Polls C(POST /api/gateway/get-hold-message-list) every O(interval) seconds and puts every held message it has not
     emitted before on the queue, as an event with two keys, C(held_message) (the record) and C(mimecast)
-    (C(base_url) and C(polled_at), the ISO time of the poll). The record is the one M(secops.mimecast.mimecast_held_info) returns, keys in snake_case (C(reason_code),
-    C(from.email_address), C(date_received)).
+    (C(base_url) and C(polled_at), the ISO time of the poll). The record is the one
+    M(secops.mimecast.mimecast_held_info) returns, keys in snake_case (C(reason_code), C(from.email_address),
+    C(date_received)).
   - Holds can appear in the list minutes after their C(dateReceived), so each poll reads from O(lookback) before the
     newest C(dateReceived) seen so far, and drops the ids already emitted in that window. Ids older than the window
     are forgotten, so memory stays bounded by the holds of one window.
