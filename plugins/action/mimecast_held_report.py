@@ -17,29 +17,15 @@ import json
 import os
 import tempfile
 
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.plugins.action import ActionBase
-from ansible.utils.display import Display
-
-from ansible_collections.secops.mimecast.plugins.module_utils.client import (
-    MimecastError,
-    check_page_size,
-    client_from_params,
-    connection_argument_spec,
-)
-from ansible_collections.secops.mimecast.plugins.module_utils.dates import DateError, api_range
-from ansible_collections.secops.mimecast.plugins.module_utils.held import read_held_all
-from ansible_collections.secops.mimecast.plugins.module_utils.hold_actions import InputError, check_tuning
+from ansible_collections.secops.mimecast.plugins.module_utils.client import check_page_size, connection_argument_spec
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import api_range
+from ansible_collections.secops.mimecast.plugins.module_utils.errors import InputError
+from ansible_collections.secops.mimecast.plugins.module_utils.write_engine import check_tuning
 from ansible_collections.secops.mimecast.plugins.plugin_utils import held_report
-from ansible_collections.secops.mimecast.plugins.plugin_utils.heap import cyclic_gc_paused
+from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import PROGRESS_MIN_RECORDS, MimecastActionBase
 from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import caller_path
-from ansible_collections.secops.mimecast.plugins.plugin_utils.progress import progress_prefix
 from ansible_collections.secops.mimecast.plugins.plugin_utils.secrets import masked
 
-display = Display()
-
-PROGRESS_EVERY_PAGES = 10
-PROGRESS_MIN_RECORDS = 2000
 # without start/end: every message held now (a message stays held 14 days), in a window the reads can split
 DEFAULT_START = '-30d'
 DEFAULT_END = '+1d'
@@ -90,9 +76,8 @@ def write_atomic(path, text):
         raise
 
 
-class ActionModule(ActionBase):
+class ActionModule(MimecastActionBase):
 
-    TRANSFERS_FILES = False
     _requires_connection = False
     _supports_check_mode = True
     _supports_async = False
@@ -101,76 +86,43 @@ class ActionModule(ActionBase):
     # the report's sections (plugin_utils/held_report.py SECTIONS); a subclass or a test may give others
     sections = None
 
-    def show(self, text):
-        display.display('%s: %s' % (progress_prefix(self), text))
+    def argument_spec(self):
+        return held_report_argument_spec()
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp
         result['changed'] = False
-        validation = ArgumentSpecValidator(held_report_argument_spec()).validate(dict(self._task.args))
-        warnings = []
-        with cyclic_gc_paused():
-            self.report(result, validation, warnings)
-        if warnings:
-            result['warnings'] = warnings
-        return masked(result, validation._no_log_values)
+        result.update(self.execute(dict(self._task.args)))
+        return result
 
-    def check(self, params, validation):
-        if validation.error_messages:
-            return 'Invalid options: %s' % '; '.join(validation.error_messages)
-        try:
-            check_page_size(params['page_size'])
-            check_tuning(None, params['concurrency'])
-        except (MimecastError, InputError) as exc:
-            return str(exc)
+    def check(self, params):
+        """Raise :class:`InputError` for options that cannot work (before any API call)."""
+        check_page_size(params['page_size'])
+        check_tuning(None, params['concurrency'])
         if params['top'] < 1:
-            return 'top must be at least 1; got %d' % params['top']
+            raise InputError('top must be at least 1; got %d' % params['top'])
         # relative to the directory ansible-playbook was started from, never to the playbook's
         params['dest'] = caller_path(params['dest'])
-        return dest_problem(params['dest'])
-
-    def report(self, result, validation, warnings):
-        params = validation.validated_parameters
-        problem = self.check(params, validation)
+        problem = dest_problem(params['dest'])
         if problem:
-            result.update(failed=True, msg=problem)
-            return
+            raise InputError(problem)
+
+    def body(self, params):
+        self.check(params)
         now = datetime.datetime.now(datetime.timezone.utc)
         start, end = params.get('start'), params.get('end')
         if not start and not end:
             start, end = DEFAULT_START, DEFAULT_END
-        try:
-            api_range(start, end, now=now)
-        except DateError as exc:
-            result.update(failed=True, msg=str(exc))
-            return
-
-        finished = []
-
-        def progress(pages, count, total):
-            if not total or total < PROGRESS_MIN_RECORDS or finished:
-                return
-            if count >= total:
-                finished.append(pages)
-            if pages == 1 or pages % PROGRESS_EVERY_PAGES == 0 or finished:
-                self.show('read %d of %d held messages (%d pages)' % (min(count, total), total, pages))
-
-        try:
-            client = client_from_params(params, warn=warnings.append, pool_size=params['concurrency'])
-            records = read_held_all(client, page_size=params['page_size'], concurrency=params['concurrency'],
-                                    progress=progress, admin=params['admin'], start=start, end=end, now=now)
-            summary = held_report.build_report(records, now, top=params['top'])
-            del records
-            held_report.collect_sections(summary, held_report.ReportContext(client, params, now, warnings.append),
-                                         self.sections)
-        except MimecastError as exc:
-            result.update(exc.task_result())
-            return
-        except DateError as exc:
-            result.update(failed=True, msg=str(exc))
-            return
-        summary = masked(summary, validation._no_log_values)
+        api_range(start, end, now=now)
+        client = self.client(params, pool_size=params['concurrency'])
+        records = self.read_held(client, params, admin=params['admin'], start=start, end=end, now=now)
+        summary = held_report.build_report(records, now, top=params['top'])
+        del records
+        held_report.collect_sections(summary, held_report.ReportContext(client, params, now, self.warnings.append),
+                                     self.sections)
+        # the files are written from the masked summary (the task result is masked by the base)
+        summary = masked(summary, self.no_log_values)
 
         dest = params['dest']
         texts = {
@@ -187,9 +139,8 @@ class ActionModule(ActionBase):
                 # the report is an output of the run, not managed state: written in check mode too
                 write_atomic(paths[kind], texts[kind])
         except (IOError, OSError) as exc:
-            result.update(failed=True, msg='the held-queue report could not be written to %s: %s' % (dest, exc))
-            return
+            return dict(failed=True, msg='the held-queue report could not be written to %s: %s' % (dest, exc))
         if summary['total'] >= PROGRESS_MIN_RECORDS:
             self.show('wrote %s' % ', '.join(paths[kind] for kind, dummy in FILES))
-        result.update(report=summary, paths=paths, total=summary['total'],
-                      msg='%d held messages; reports written to %s' % (summary['total'], dest))
+        return dict(report=summary, paths=paths, total=summary['total'],
+                    msg='%d held messages; reports written to %s' % (summary['total'], dest))

@@ -15,11 +15,21 @@ __metaclass__ = type
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
 
 from ansible_collections.secops.mimecast.plugins.module_utils.client import client_from_params
 from ansible_collections.secops.mimecast.plugins.module_utils.errors import InputError, MimecastError
+from ansible_collections.secops.mimecast.plugins.module_utils.held import read_held_all
 from ansible_collections.secops.mimecast.plugins.plugin_utils.heap import cyclic_gc_paused
+from ansible_collections.secops.mimecast.plugins.plugin_utils.progress import progress_prefix
 from ansible_collections.secops.mimecast.plugins.plugin_utils.secrets import masked
+
+display = Display()
+
+# progress lines: only for reads and writes of at least this many items; a read shows its first page,
+# every tenth, and the one that completes it
+PROGRESS_MIN_RECORDS = 2000
+PROGRESS_EVERY_PAGES = 10
 
 
 class MimecastActionBase(ActionBase):
@@ -49,6 +59,27 @@ class MimecastActionBase(ActionBase):
     def client(self, params, pool_size=8):
         """A client for ``params`` whose warnings (retries, rate-limit waits) go into the task's warnings."""
         return client_from_params(params, warn=self.warnings.append, pool_size=pool_size)
+
+    def show(self, text):
+        """A progress line, prefixed with the action and the host (not the task's long name)."""
+        display.display('%s: %s' % (progress_prefix(self), text))
+
+    def read_held(self, client, params, **window):
+        """Every held record in ``window`` (``admin``, ``start``, ``end``, ``now``), read in parallel time windows,
+        with progress lines for a large queue."""
+        finished = []
+
+        def progress(pages, count, total):
+            # the count is shown once complete (a message on the boundary of two time windows is read twice)
+            if not total or total < PROGRESS_MIN_RECORDS or finished:
+                return
+            if count >= total:
+                finished.append(pages)
+            if pages == 1 or pages % PROGRESS_EVERY_PAGES == 0 or finished:
+                self.show('read %d of %d held messages (%d pages)' % (min(count, total), total, pages))
+
+        return read_held_all(client, page_size=params['page_size'], concurrency=params['concurrency'],
+                             progress=progress, **window)
 
     def execute(self, args):
         """Validate ``args``, run :meth:`body`, mask secrets, then :meth:`finish`; returns the task result."""

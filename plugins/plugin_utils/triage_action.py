@@ -15,13 +15,13 @@ __metaclass__ = type
 import datetime
 import json
 
-from ansible.utils.display import Display
-
 from ansible_collections.secops.mimecast.plugins.module_utils.client import check_page_size, connection_argument_spec
-from ansible_collections.secops.mimecast.plugins.module_utils.held import read_held_all
 from ansible_collections.secops.mimecast.plugins.module_utils.write_engine import check_tuning
-from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import MimecastActionBase
-from ansible_collections.secops.mimecast.plugins.plugin_utils.progress import progress_prefix
+from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import (  # noqa: F401 (display: tests patch it)
+    PROGRESS_MIN_RECORDS,
+    MimecastActionBase,
+    display,
+)
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import RulesError, plan, validate_rules
 
 try:
@@ -30,10 +30,6 @@ try:
 except ImportError:  # pragma: no cover - ansible-core requires PyYAML
     HAS_YAML = False
 
-display = Display()
-
-PROGRESS_EVERY_PAGES = 10
-PROGRESS_MIN_RECORDS = 2000
 
 
 def plan_argument_spec():
@@ -84,9 +80,6 @@ class TriageActionBase(MimecastActionBase):
         return result
 
     # ------------------------------------------------------------------ helpers
-    def show(self, text):
-        display.display('%s: %s' % (progress_prefix(self), text))
-
     def check_options(self, params):
         """Raise :class:`InputError` for options other than the rules that cannot work (before any API call)."""
         check_page_size(params['page_size'])
@@ -100,23 +93,9 @@ class TriageActionBase(MimecastActionBase):
         """Read the held queue once and plan with the rules :meth:`check_first` validated: ``(plan, client)``."""
         compiled = self.compiled
         self.check_options(params)
-        finished = []
-
-        def progress(pages, count, total):
-            # the first page, every tenth, and the one that completes the count (once: a message on
-            # the boundary of two time windows is read twice)
-            if not total or total < PROGRESS_MIN_RECORDS or finished:
-                return
-            if count >= total:
-                finished.append(pages)
-            if pages == 1 or pages % PROGRESS_EVERY_PAGES == 0 or finished:
-                self.show('read %d of %d held messages (%d pages)' % (min(count, total), total, pages))
-
         now = datetime.datetime.now(datetime.timezone.utc)
         client = self.client(params, pool_size=params['concurrency'])
-        records = read_held_all(client, page_size=params['page_size'], concurrency=params['concurrency'],
-                                progress=progress, admin=params['admin'], start=params['start'], end=params['end'],
-                                now=now)
+        records = self.read_held(client, params, admin=params['admin'], start=params['start'], end=params['end'], now=now)
         return plan(compiled, records, now), client
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from ansible_collections.secops.mimecast.plugins.action import mimecast_held_report as plugin
 from ansible_collections.secops.mimecast.plugins.module_utils.client import MimecastClient
-from ansible_collections.secops.mimecast.plugins.plugin_utils import held_report
+from ansible_collections.secops.mimecast.plugins.plugin_utils import action_base, held_report
 from ansible_collections.secops.mimecast.tests.unit.mimecast_fakes import make_action_plugin
 from ansible_collections.secops.mimecast.tests.unit.plugins.module_utils.test_held import HeldQueue, api_date, held_record
 
@@ -31,10 +31,10 @@ def queue_of(monkeypatch, count, spacing=60):
                            subject='digest %d' % i, **{'from': {'emailAddress': 'a%d@news.example' % (i % 7)}})
                for i in range(count)]
     queue = HeldQueue(records)
-    monkeypatch.setattr(plugin, 'client_from_params', lambda params, warn=None, pool_size=8: MimecastClient(
+    monkeypatch.setattr(action_base, 'client_from_params', lambda params, warn=None, pool_size=8: MimecastClient(
         session=queue.session, sleep=lambda s: None, **CONN))
     queue.displayed = []
-    monkeypatch.setattr(plugin.display, 'display', lambda msg, *a, **kw: queue.displayed.append(msg))
+    monkeypatch.setattr(action_base.display, 'display', lambda msg, *a, **kw: queue.displayed.append(msg))
     return queue
 
 

@@ -64,7 +64,7 @@ def calls(monkeypatch):
         return list(state['records'])
 
     monkeypatch.setattr(action_base, 'client_from_params', fake_client)
-    monkeypatch.setattr(base, 'read_held_all', fake_read)
+    monkeypatch.setattr(action_base, 'read_held_all', fake_read)
     displayed = []
     monkeypatch.setattr(base.display, 'display', lambda msg, *a, **kw: displayed.append(msg))
     state['displayed'] = displayed
