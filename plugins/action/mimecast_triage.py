@@ -21,11 +21,8 @@ import tempfile
 from ansible_collections.secops.mimecast.plugins.module_utils.errors import InputError, MimecastError
 from ansible_collections.secops.mimecast.plugins.module_utils.write_actions import ACTIONS
 from ansible_collections.secops.mimecast.plugins.module_utils.write_engine import WriteEngine
-from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_action import (
-    PROGRESS_MIN_RECORDS,
-    TriageActionBase,
-    plan_argument_spec,
-)
+from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import PROGRESS_MIN_RECORDS
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_action import TriageActionBase, plan_argument_spec
 from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import caller_path
 from ansible_collections.secops.mimecast.plugins.plugin_utils.secrets import masked
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_action import load_rules

@@ -17,11 +17,7 @@ import json
 
 from ansible_collections.secops.mimecast.plugins.module_utils.client import check_page_size, connection_argument_spec
 from ansible_collections.secops.mimecast.plugins.module_utils.write_engine import check_tuning
-from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import (  # noqa: F401 (display: tests patch it)
-    PROGRESS_MIN_RECORDS,
-    MimecastActionBase,
-    display,
-)
+from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import MimecastActionBase
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import RulesError, plan, validate_rules
 
 try:
@@ -29,7 +25,6 @@ try:
     HAS_YAML = True
 except ImportError:  # pragma: no cover - ansible-core requires PyYAML
     HAS_YAML = False
-
 
 
 def plan_argument_spec():

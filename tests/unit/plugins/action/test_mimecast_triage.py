@@ -19,7 +19,6 @@ from ansible_collections.secops.mimecast.plugins.action import mimecast_triage a
 from ansible_collections.secops.mimecast.plugins.module_utils.client import MimecastClient
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import parse_date
 from ansible_collections.secops.mimecast.plugins.plugin_utils import action_base
-from ansible_collections.secops.mimecast.plugins.plugin_utils import triage_action as base
 from ansible_collections.secops.mimecast.tests.unit.mimecast_fakes import FakeResponse, envelope, make_action_plugin
 from ansible_collections.secops.mimecast.tests.unit.plugins.module_utils.test_held import (
     LIST,
@@ -75,7 +74,7 @@ def api(monkeypatch):
 
     monkeypatch.setattr(action_base, 'client_from_params', client_from_params)
     queue.displayed = []
-    monkeypatch.setattr(base.display, 'display', lambda msg, *a, **kw: queue.displayed.append(msg))
+    monkeypatch.setattr(action_base.display, 'display', lambda msg, *a, **kw: queue.displayed.append(msg))
     return queue
 
 
@@ -354,7 +353,7 @@ def big_queue(monkeypatch, count, prefix, spacing):
     monkeypatch.setattr(action_base, 'client_from_params', lambda params, warn=None, pool_size=8: MimecastClient(
         session=queue.session, sleep=lambda s: None, **CONN))
     displayed = []
-    monkeypatch.setattr(base.display, 'display', lambda msg, *a, **kw: displayed.append(msg))
+    monkeypatch.setattr(action_base.display, 'display', lambda msg, *a, **kw: displayed.append(msg))
     return queue, displayed
 
 

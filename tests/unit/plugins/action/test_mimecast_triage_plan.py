@@ -15,7 +15,6 @@ import pytest
 from ansible_collections.secops.mimecast.plugins.action import mimecast_triage_plan as plugin
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import DateError
 from ansible_collections.secops.mimecast.plugins.plugin_utils import action_base
-from ansible_collections.secops.mimecast.plugins.plugin_utils import triage_action as base
 from ansible_collections.secops.mimecast.plugins.module_utils.client import MimecastError
 from ansible_collections.secops.mimecast.tests.unit.mimecast_fakes import make_action_plugin
 
@@ -66,7 +65,7 @@ def calls(monkeypatch):
     monkeypatch.setattr(action_base, 'client_from_params', fake_client)
     monkeypatch.setattr(action_base, 'read_held_all', fake_read)
     displayed = []
-    monkeypatch.setattr(base.display, 'display', lambda msg, *a, **kw: displayed.append(msg))
+    monkeypatch.setattr(action_base.display, 'display', lambda msg, *a, **kw: displayed.append(msg))
     state['displayed'] = displayed
     return state
 

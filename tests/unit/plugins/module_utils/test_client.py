@@ -451,7 +451,9 @@ def test_a_misspelt_keyword_is_refused_not_dropped():
 def test_base_url_with_a_path_is_a_config_error_naming_the_fix(base_url, fix):
     session = FakeSession()
     with pytest.raises(client_mod.ConfigError) as err:
-        MimecastClient(session=session, **dict(V1_PARAMS, base_url=base_url))
+        params = dict(V1_PARAMS)
+        params['base_url'] = base_url
+        MimecastClient(session=session, **params)
     assert 'without a path' in err.value.msg and 'use %s,' % fix in err.value.msg
     assert err.value.code == 'config_error' and session.calls == []
 
