@@ -308,7 +308,8 @@ def table_start(columns, name, attrs='', extra_class=''):
     labels = ''.join('table.%s td:nth-child(%d)::before{content:%s}' % (name, index + 1, _css_string(header))
                      for index, (header, dummy, dummy2) in enumerate(columns))
     return ('<style>@media (max-width:700px){%s}</style><table class="list %s%s"%s><colgroup>%s</colgroup><thead><tr>%s</tr></thead><tbody>' % (
-        labels, name, ' ' + extra_class if extra_class else '', attrs, ''.join('<col style="width:%s">' % width if width else '<col>' for dummy, dummy2, width in columns),
+        labels, name, ' ' + extra_class if extra_class else '', attrs,
+        ''.join('<col style="width:%s">' % width if width else '<col>' for dummy, dummy2, width in columns),
         ''.join('<th>%s</th>' % _e(header) for header, dummy, dummy2 in columns)))
 
 
