@@ -279,8 +279,9 @@ def bars_html(items, color='#3b6ea5'):
 
 
 def _e_wrap(value):
-    """Escaped, with line-break opportunities in addresses and codes (after ``_`` and ``.``, before ``@``)."""
-    return _e(value).replace('_', '_<wbr>').replace('.', '.<wbr>').replace('@', '<wbr>@')
+    """Escaped, with line-break opportunities in addresses and codes (after ``_``, before ``@``); anything longer
+    still wraps where it must (``overflow-wrap: anywhere``), never past its cell."""
+    return _e(value).replace('_', '_<wbr>').replace('@', '<wbr>@')
 
 
 def cell_html(css, value):
@@ -356,8 +357,8 @@ def _counts_html(section, data, report):
     return '<h2>%s</h2>%s' % (_e(section.title), bars_html(data or [], color=section.options.get('color', '#3b6ea5')))
 
 
-OLDEST_COLUMNS = (('received (UTC)', '', '9.5em'), ('age (h)', 'n', '5em'), ('sender', 'wrap', None), ('subject', '', None),
-                  ('reason code', 'code', None), ('id', 'id', None))
+OLDEST_COLUMNS = (('received (UTC)', '', '9.5em'), ('age (h)', 'n', '5em'), ('sender', 'wrap', '20%'), ('subject', '', None),
+                  ('reason code', 'code', '20%'), ('id', 'id', None))
 
 
 def _oldest_html(section, data, report):

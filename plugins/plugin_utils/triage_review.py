@@ -105,8 +105,9 @@ def render_csv(report, review, outcomes):
 
 ROW = ('<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class="code">%s</td><td class="nowrap">%s</td>'
        '<td class="id"><div>%s</div></td></tr>')
-REVIEW_COLUMNS = (('received (UTC)', '', '9.5em'), ('sender', 'wrap', None), ('recipients', 'wrap', None), ('subject', '', None),
-                  ('reason code', 'code', None), ('action', 'nowrap', None), ('id', 'id', None))
+# the widths are what a column gets when the table has room (a long subject does not squeeze the others)
+REVIEW_COLUMNS = (('received (UTC)', '', '9.5em'), ('sender', 'wrap', '17%'), ('recipients', 'wrap', '17%'), ('subject', '', None),
+                  ('reason code', 'code', '17%'), ('action', 'nowrap', None), ('id', 'id', None))
 
 # Click a column's header to sort its table by it (again: the other way). Plain text comparison, numbers as numbers.
 SORT_SCRIPT = """
