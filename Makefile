@@ -162,7 +162,7 @@ test: venv stage
 	@MAKE="$(MAKE)" $(CI_DIR)/steps.sh sanity lint units integration molecule build ee
 
 # units + integration on the oldest and newest supported ansible-core
-test-matrix: stage
+test-matrix: stage chromium
 	@$(CI_DIR)/test-matrix.sh
 
 # ---------------------------------------------------------------- thin wrappers
