@@ -54,7 +54,7 @@ help:
 	@echo "make sanity       ansible-test sanity --local (no ignore file)"
 	@echo "make lint         ansible-lint (production), antsibull-changelog lint, antsibull-docs lint"
 	@echo "make units        pytest tests/unit and simulator/tests"
-	@echo "make integration  pytest tests/integration (against the simulator)"
+	@echo "make integration  pytest tests/integration (against the simulator; installs Debian chromium if missing)"
 	@echo "make molecule     molecule test in extensions/molecule"
 	@echo "make build        build + install the tarball, galaxy-importer on it"
 	@echo "make install      build the collection and install it into your collections path (~/.ansible/collections)"
