@@ -53,7 +53,7 @@ help:
 	@echo "make sanity       ansible-test sanity --local (no ignore file)"
 	@echo "make lint         ansible-lint (production), antsibull-changelog lint, antsibull-docs lint"
 	@echo "make units        pytest tests/unit and simulator/tests"
-	@echo "make integration  pytest tests/integration (against the simulator)"
+	@echo "make integration  pytest tests/integration (against the simulator; installs Debian chromium if missing)"
 	@echo "make molecule     molecule test in extensions/molecule"
 	@echo "make build        build + install the tarball, galaxy-importer on it"
 	@echo "make install      build the collection and install it into your collections path (~/.ansible/collections)"
@@ -191,7 +191,7 @@ test: venv stage
 	@MAKE="$(MAKE)" $(CI_DIR)/steps.sh sanity lint units integration molecule build ee
 
 # units + integration on the oldest and newest supported ansible-core
-test-matrix: stage eda-venv
+test-matrix: stage eda-venv chromium
 	@$(CI_DIR)/test-matrix.sh
 
 # ---------------------------------------------------------------- thin wrappers

@@ -10,6 +10,10 @@ the same work the per-id way (bench/per_id.py). The floor is Ansible's fixed sta
 playbooks/triage.yml itself, with its triage task handed to bench/action_plugins/bench_noop_triage.py, which does
 nothing) plus requests x latency / concurrency. Figures go to OUT/bench.json and OUT/bench.svg, and a
 markdown copy to OUT/figures.md.
+
+Then, at --report-sizes (default 20k and 50k held): the report playbook against a triage dry run of the same
+queue (target: within 1.5x), and the dry run with its report and review (run.html, run.csv) against the dry run
+without (--no-reports leaves them out).
 """
 
 import argparse

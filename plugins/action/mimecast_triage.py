@@ -176,8 +176,9 @@ class ActionModule(TriageActionBase):
                     try:
                         result['review_paths'] = write_review(params['report'], result, review[0], review[1], result['rules_sha256'],
                                                               mask=lambda text: masked(text, self.no_log_values))
-                        result['summary'] = result['summary'] + ['reports: %s, %s, %s' % (
-                            params['report'], result['review_paths']['html'], result['review_paths']['csv'])]
+                        # before the totals line, which stays the last
+                        result['summary'] = result['summary'][:-1] + ['reports: %s, %s, %s' % (
+                            params['report'], result['review_paths']['html'], result['review_paths']['csv'])] + result['summary'][-1:]
                     except (IOError, OSError) as exc:
                         result.update(failed=True, msg='%s; and the review report could not be written beside %s: %s' % (
                             result['msg'], params['report'], exc))

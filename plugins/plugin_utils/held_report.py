@@ -256,8 +256,9 @@ def bars_html(items, color='#3b6ea5'):
 
 
 def _e_wrap(value):
-    """Escaped, with line-break opportunities in addresses and codes (after ``_`` and ``.``, before ``@``)."""
-    return _e(value).replace('_', '_<wbr>').replace('.', '.<wbr>').replace('@', '<wbr>@')
+    """Escaped, with line-break opportunities in addresses and codes (after ``_``, before ``@``); anything longer
+    still wraps where it must (``overflow-wrap: anywhere``), never past its cell."""
+    return _e(value).replace('_', '_<wbr>').replace('@', '<wbr>@')
 
 
 def cell_html(css, value):
@@ -285,7 +286,8 @@ def table_start(columns, name, attrs='', extra_class=''):
     labels = ''.join('table.%s td:nth-child(%d)::before{content:%s}' % (name, index + 1, _css_string(header))
                      for index, (header, dummy, dummy2) in enumerate(columns))
     return ('<style>@media (max-width:700px){%s}</style><table class="list %s%s"%s><colgroup>%s</colgroup><thead><tr>%s</tr></thead><tbody>' % (
-        labels, name, ' ' + extra_class if extra_class else '', attrs, ''.join('<col style="width:%s">' % width if width else '<col>' for dummy, dummy2, width in columns),
+        labels, name, ' ' + extra_class if extra_class else '', attrs,
+        ''.join('<col style="width:%s">' % width if width else '<col>' for dummy, dummy2, width in columns),
         ''.join('<th>%s</th>' % _e(header) for header, dummy, dummy2 in columns)))
 
 
@@ -332,8 +334,8 @@ def _counts_html(section, data, report):
     return '<h2>%s</h2>%s' % (_e(section.title), bars_html(data or [], color=section.options.get('color', '#3b6ea5')))
 
 
-OLDEST_COLUMNS = (('received (UTC)', '', '9.5em'), ('age (h)', 'n', '5em'), ('sender', 'wrap', None), ('subject', '', None),
-                  ('reason code', 'code', None), ('id', 'id', None))
+OLDEST_COLUMNS = (('received (UTC)', '', '9.5em'), ('age (h)', 'n', '5em'), ('sender', 'wrap', '20%'), ('subject', '', None),
+                  ('reason code', 'code', '20%'), ('id', 'id', None))
 
 
 def _oldest_html(section, data, report):

@@ -103,8 +103,11 @@ def render_csv(report, review, outcomes):
     return out.getvalue()
 
 
-REVIEW_COLUMNS = (('received (UTC)', '', '9.5em'), ('sender', 'wrap', None), ('recipients', 'wrap', None), ('subject', '', None),
-                  ('reason code', 'code', None), ('action', 'nowrap', None), ('id', 'id', None))
+ROW = ('<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class="code">%s</td><td class="nowrap">%s</td>'
+       '<td class="id"><div>%s</div></td></tr>')
+# the widths are what a column gets when the table has room (a long subject does not squeeze the others)
+REVIEW_COLUMNS = (('received (UTC)', '', '9.5em'), ('sender', 'wrap', '17%'), ('recipients', 'wrap', '17%'), ('subject', '', None),
+                  ('reason code', 'code', '17%'), ('action', 'nowrap', None), ('id', 'id', None))
 
 # Click a column's header to sort its table by it (again: the other way). Plain text comparison, numbers as numbers.
 SORT_SCRIPT = """
@@ -182,7 +185,7 @@ def render_html(report, review, outcomes, rules_sha256):
         for rid in rule['ids']:
             received, sender, recipients, subject, reason_code = review.get(rid) or EMPTY
             dummy, status = outcomes.of(rid, action)
-            rows.append('<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class="code">%s</td><td class="nowrap">%s</td><td class="id"><div>%s</div></td></tr>' % (
+            rows.append(ROW % (
                 _e(short_date(received)), _e_wrap(sender), _e_wrap('; '.join(recipients)), _e(subject), _e_wrap(reason_code), _e(status), _e(rid)))
         parts.append(''.join(rows))
         parts.append('</tbody></table>')
@@ -206,9 +209,9 @@ def diff_sample(report, review, limit=DIFF_SAMPLE):
             continue
         ids = rule.get('ids') or []
         verb = ('would %s' % action) if dry else ('released' if action == 'release' else 'rejected')
-        lines.append("rule '%s' (%s): %s %d%s" % (rule.get('name'), action, verb,
-                                                   rule.get('released' if action == 'release' else 'rejected', 0),
-                                                   ', first %d:' % min(limit, len(ids)) if ids else ''))
+        count = rule.get('released' if action == 'release' else 'rejected', 0)
+        first = ', first %d:' % min(limit, len(ids)) if ids else ''
+        lines.append("rule '%s' (%s): %s %d%s" % (rule.get('name'), action, verb, count, first))
         for rid in ids[:limit]:
             received, sender, dummy, subject, dummy2 = review.get(rid) or EMPTY
             lines.append('  %s  %s  %s' % (short_date(received) or '-', sender or '-', _short(subject, DIFF_SUBJECT) or '-'))

@@ -93,3 +93,21 @@ def test_noop_playbook_refuses_a_playbook_without_the_triage_task(tmp_path):
     source.write_text('- hosts: localhost\n  tasks:\n    - ansible.builtin.debug: {msg: hi}\n')
     with pytest.raises(RuntimeError, match='expected one secops.mimecast.mimecast_triage task, found 0'):
         run_bench.write_noop_playbook(str(tmp_path / 'noop.yml'), source=str(source))
+
+
+def test_bench_reports_measures_the_report_playbook_against_a_dry_run(tmp_path, capsys):
+    """``make bench``'s report figures at a small N: every run succeeds, nothing is written to the API."""
+    import argparse  # pylint: disable=import-outside-toplevel
+    sys.path.insert(0, BENCH)
+    try:
+        import run_bench  # pylint: disable=import-outside-toplevel
+    finally:
+        sys.path.remove(BENCH)
+    args = argparse.Namespace(report_sizes=[600], report_repeat=1, latency_ms=0)
+    figures = run_bench.bench_reports(args, COLLECTIONS_ROOT, str(tmp_path))
+    assert [f['n'] for f in figures] == [600]
+    fig = figures[0]
+    assert set(fig['median_s']) == {'dry run', 'dry run + review', 'report playbook'}
+    assert fig['report_over_dry_run'] == round(fig['median_s']['report playbook'] / fig['median_s']['dry run'], 2)
+    assert fig['review_file_bytes']['run.csv'] > 0 and fig['review_file_bytes']['run.html'] > 0
+    assert 'report playbook' in capsys.readouterr().out

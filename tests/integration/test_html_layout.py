@@ -20,7 +20,7 @@ import os
 import pytest
 
 import browser
-from conftest import demo_rules, run_playbook
+from conftest import DEFAULT_CONFIG, demo_rules, run_playbook
 
 WIDTHS = (1400, 390)
 HELD = 3000
@@ -37,7 +37,10 @@ LONG = [
 def pages(simulator_server, tmp_path_factory):
     """The two HTML reports of a held queue of HELD messages (the review from a dry run of the demo rules)."""
     sim = simulator_server
+    # as the sim fixture does (no faults, no rate limit left by an earlier test), with a larger queue
     sim.reset(held=HELD, seed=23, not_held_style='fail')
+    sim.config(**DEFAULT_CONFIG)
+    sim.clear_faults()
     sim.add_messages(LONG)
     out = tmp_path_factory.mktemp('layout')
     report = run_playbook(sim, 'secops.mimecast.report', extra_vars={'mimecast_report_dir': str(out / 'report')})

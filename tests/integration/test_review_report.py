@@ -146,7 +146,7 @@ def test_real_run_review_says_what_was_done(sim, tmp_path):
     report, rows, page, html = read(tmp_path)
     assert report['check_mode'] is False
     assert 'Mimecast triage review: real run' in html and 'DRY RUN' not in html
-    done = [row for row in rows[1:]]
+    done = rows[1:]
     assert done and set(row[2] for row in done) == {'true'}
     assert len(done) == report['totals']['released'] + report['totals']['rejected']
     state = sim.state()
