@@ -305,7 +305,7 @@ def short_date(value):
     """An API date as ``YYYY-MM-DD HH:MM`` in UTC (sorts as text); the value as it is when it is not a date."""
     if isinstance(value, str) and len(value) == 24 and value[10] == 'T' and value.endswith('+0000'):
         return value[:10] + ' ' + value[11:16]  # the API's own format, in UTC already
-    epoch = parse_date_epoch(value)
+    epoch = parse_api_epoch(value)
     if epoch is None:
         return _text(value)
     return (datetime.datetime(1970, 1, 1) + datetime.timedelta(seconds=int(epoch))).strftime('%Y-%m-%d %H:%M')

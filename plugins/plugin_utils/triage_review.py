@@ -21,13 +21,16 @@ import json
 import os
 import tempfile
 
+from ansible_collections.secops.mimecast.plugins.module_utils.write_actions import ACTIONS
 from ansible_collections.secops.mimecast.plugins.plugin_utils.held_report import _e, _e_wrap, page_html, short_date, table_start
 from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import sibling
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import WRITE_RULE_ACTIONS
 
 CSV_COLUMNS = ('rule', 'action', 'done', 'id', 'received', 'sender', 'recipients', 'subject', 'reason_code')
 DIFF_SAMPLE = 10
 DIFF_SUBJECT = 80
-ACTING = ('release', 'reject')
+# the rule actions that act on messages (each a write action of the table): keep lists nothing
+ACTING = WRITE_RULE_ACTIONS
 EMPTY = ('', '', (), '', '')
 # cells a spreadsheet would take for a formula
 _FORMULA_FIRST = frozenset('=+-@\t\r')
@@ -53,8 +56,8 @@ class Outcomes(object):
         for result in results:
             if not isinstance(result, dict):
                 continue
-            for key in ('released', 'rejected'):
-                self.done.update(result.get(key) or ())
+            for name in ACTING:
+                self.done.update(result.get(ACTIONS[name].result_key) or ())
             self.not_held.update(result.get('not_held') or ())
         self.failed = dict((f['id'], f) for f in failures if isinstance(f, dict) and f.get('id') is not None)
         self.check_mode = bool(check_mode)
@@ -67,7 +70,7 @@ class Outcomes(object):
         if rid in self.done:
             if self.check_mode:
                 return False, 'would %s' % action
-            return True, 'released' if action == 'release' else 'rejected'
+            return True, ACTIONS[action].verb
         if rid in self.not_held:
             return False, 'not held any more'
         return False, 'no outcome'
@@ -146,7 +149,7 @@ def render_html(report, review, outcomes, rules_sha256):
     """The self-contained HTML review page: header (dry or real run, checksum, counts), then per rule its messages."""
     dry = bool(report.get('check_mode'))
     totals = report.get('totals', {})
-    verb = ('would release', 'would reject') if dry else ('released', 'rejected')
+    verb = dict((name, _verb(name, dry)) for name in ACTING)
     parts = [_EXTRA_CSS, '<h1>Mimecast triage review: %s</h1>' % ('dry run' if dry else 'real run')]
     if dry:
         parts.append('<p class="banner dry">DRY RUN (check mode): nothing was changed. The actions below are what a real '
@@ -155,8 +158,9 @@ def render_html(report, review, outcomes, rules_sha256):
         parts.append('<p class="banner real">REAL RUN: the actions below were taken.</p>')
     parts.append('<p>Generated at %s. Rules checksum (sha256 of the rules\' canonical JSON): <code class="sum">%s</code></p>'
                  % (_e(report.get('generated_at')), _e(rules_sha256)))
-    kpis = (('held in the window', totals.get('held', 0)), (verb[0], totals.get('released', 0)), (verb[1], totals.get('rejected', 0)),
-            ('kept held', totals.get('kept', 0)), ('failed', totals.get('failed', 0)), ('not held any more', totals.get('not_held', 0)))
+    kpis = ((('held in the window', totals.get('held', 0)),)
+            + tuple((verb[name], totals.get(ACTIONS[name].result_key, 0)) for name in ACTING)
+            + (('kept held', totals.get('kept', 0)), ('failed', totals.get('failed', 0)), ('not held any more', totals.get('not_held', 0))))
     parts.append('<div class="kpis">%s</div>' % ''.join('<span class="kpi"><b>%s</b>%s</span>' % (_e(n), _e(label)) for label, n in kpis))
     parts.append('<ul>%s</ul>' % ''.join('<li><a href="#rule-%d">%s</a> (%s): matched %d</li>' % (
         index, _e(rule.get('name')), _e(rule.get('action')), rule.get('matched', 0)) for index, rule in enumerate(report.get('rules', []))))
@@ -167,12 +171,12 @@ def render_html(report, review, outcomes, rules_sha256):
             parts.append('<p>keep: %d message(s) left held (not listed here; the held-queue report shows what is held).</p>'
                          % rule.get('matched', 0))
             continue
-        done_count = rule.get('released' if action == 'release' else 'rejected', 0)
-        line = '%s: matched %d, %s %d' % (action, rule.get('matched', 0), verb[0] if action == 'release' else verb[1], done_count)
+        done_count = rule.get(ACTIONS[action].result_key, 0)
+        line = '%s: matched %d, %s %d' % (action, rule.get('matched', 0), verb[action], done_count)
         if rule.get('not_held'):
             line += ', not held any more %d' % rule['not_held']
         line += ', failed %d' % rule.get('failed', 0)
-        if action == 'reject' and rule.get('reason_type'):
+        if rule.get('reason_type'):
             line += '. Reason: %s' % rule['reason_type']
             if rule.get('notify'):
                 line += ' (the sender is notified)'
@@ -193,6 +197,11 @@ def render_html(report, review, outcomes, rules_sha256):
     return page_html(title, '\n'.join(parts), script=SORT_SCRIPT)
 
 
+def _verb(action, dry):
+    """``would release`` in a dry run, ``released`` in a real one (the action's entry in the table)."""
+    return 'would %s' % action if dry else ACTIONS[action].verb
+
+
 def _short(text, limit):
     text = ' '.join((text or '').split())
     return text if len(text) <= limit else text[:limit - 1] + '\u2026'
@@ -208,8 +217,8 @@ def diff_sample(report, review, limit=DIFF_SAMPLE):
         if action not in ACTING:
             continue
         ids = rule.get('ids') or []
-        verb = ('would %s' % action) if dry else ('released' if action == 'release' else 'rejected')
-        count = rule.get('released' if action == 'release' else 'rejected', 0)
+        verb = _verb(action, dry)
+        count = rule.get(ACTIONS[action].result_key, 0)
         first = ', first %d:' % min(limit, len(ids)) if ids else ''
         lines.append("rule '%s' (%s): %s %d%s" % (rule.get('name'), action, verb, count, first))
         for rid in ids[:limit]:

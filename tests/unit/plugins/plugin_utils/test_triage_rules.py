@@ -13,10 +13,11 @@ import time
 
 import pytest
 
-from ansible_collections.secops.mimecast.plugins.module_utils.dates import parse_api_epoch
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import parse_api_epoch, to_epoch
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import (
     REASON_TYPES,
     RulesError,
+    first_match,
     parse_duration,
     plan,
     validate_rules,
@@ -443,7 +444,8 @@ def test_plan_accepts_raw_rules():
     assert result['release_ids'] == ['a']
 
 
-def test_plan_is_fast_for_50k_records():
+def test_plan_of_50k_records():
+    # its speed is make bench's (the triage at 50k held), not a timed test's
     records = []
     for i in range(50000):
         records.append(rec('id%d' % i, subject='weekly digest %d' % (i % 97), route='INBOUND' if i % 3 else 'OUTBOUND',
@@ -456,11 +458,13 @@ def test_plan_is_fast_for_50k_records():
         rule('news', {'subject': 'digest', 'sender': r'@news\.vendor\.example$', 'newer_than': '14d'}, action='release'),
         rule('rest', {'subject': ''}),
     ])
-    start = time.perf_counter()
     result = plan(compiled, records, NOW)
-    elapsed = time.perf_counter() - start
     assert result['held'] == 50000
-    assert elapsed < 2.0, 'plan of 50k records took %.2fs' % elapsed
+    rule_of = dict((rid, r['name']) for r in result['rules'] for rid in r['ids'])
+    now_epoch = to_epoch(NOW)
+    for record in records[::101]:
+        found = first_match(compiled, record, now_epoch)
+        assert rule_of.get(record['id']) == (found.name if found else None), record
 
 
 # --------------------------------------------------------------------------- properties (hypothesis)
