@@ -189,7 +189,7 @@ def requests_by_endpoint(stats):
 def expected_classes(base_url):
     """The bench rules applied to the held queue, in plain Python (bench/per_id.py): the expected outcome."""
     import per_id  # pylint: disable=import-outside-toplevel
-    records, _ = per_id.list_held(base_url, page_size=500)
+    records, dummy = per_id.list_held(base_url, page_size=500)
     counts = {'release': 0, 'reject': 0, 'keep': 0}
     for record in records:
         counts[per_id.classify(record)] += 1
@@ -260,7 +260,7 @@ def noop_once(collections, sim, workdir, tag, bare=False):
     else:
         cmd = [tool('ansible-playbook'), os.path.join(workdir, 'noop.yml'), '-e', '@' + os.path.join(BENCH, 'rules.yml')]
     log_path = os.path.join(workdir, 'noop-%s%s.log' % ('bare-' if bare else '', tag))
-    code, wall, _, _ = run_measured(cmd, ansible_env(collections, sim), log_path)
+    code, wall, dummy, dummy = run_measured(cmd, ansible_env(collections, sim), log_path)
     if code != 0:
         raise RuntimeError('%s failed, see %s' % (cmd[1], log_path))
     return wall
@@ -287,7 +287,7 @@ def run_per_id(sim, workdir, tag, limit=None):
     cmd = [sys.executable, os.path.join(BENCH, 'per_id.py'), '--base-url', sim.base_url, '--out', out]
     if limit:
         cmd += ['--limit', str(limit)]
-    code, wall, rss, _ = run_measured(cmd, dict(os.environ), os.path.join(workdir, 'per-id-%s.log' % tag))
+    code, wall, rss, dummy = run_measured(cmd, dict(os.environ), os.path.join(workdir, 'per-id-%s.log' % tag))
     with open(out, encoding='utf-8') as fh:
         fig = json.load(fh)
     fig.update(rc=code, measured_wall_s=round(wall, 3), peak_rss_mb=round(rss, 1), requests=requests_by_endpoint(sim.stats()))
@@ -433,7 +433,7 @@ def bench_levers(args, collections, workdir):
         # keep-alive vs a new connection per request (the client alone, no Ansible)
         sim.reset(seed=SEED)
         import per_id  # pylint: disable=import-outside-toplevel
-        records, _ = per_id.list_held(sim.base_url, page_size=500)
+        records, dummy = per_id.list_held(sim.base_url, page_size=500)
         ids = [r['id'] for r in records if per_id.classify(r) == 'release'][:args.keepalive_ids]
         ids_file = os.path.join(workdir, 'release-ids.json')
         with open(ids_file, 'w', encoding='utf-8') as fh:

@@ -32,7 +32,7 @@ def _fmt(value):
 def wall_time_plot(data):
     rows = sorted(data['sizes'], key=lambda r: r['n'])
     ns = [r['n'] for r in rows]
-    values = [f(r) for r in rows for _, _, f, _ in SERIES]
+    values = [f(r) for r in rows for dummy, dummy, f, dummy in SERIES]
     x_lo, x_hi = min(ns) / 1.3, max(ns) * 1.3
     y_lo = 10 ** math.floor(math.log10(min(values) * 0.8))
     y_hi = 10 ** math.ceil(math.log10(max(values) * 1.2))

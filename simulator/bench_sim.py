@@ -47,7 +47,7 @@ async def list_worker(session, base, deadline, counter):
 async def release_worker(session, base, ids, deadline, counter):
     path = '/api/gateway/hold-release'
     while time.monotonic() < deadline and ids:
-        batch = [{'id': ids.pop()} for _ in range(min(100, len(ids)))]
+        batch = [{'id': ids.pop()} for dummy in range(min(100, len(ids)))]
         async with session.post(base + path, data=json.dumps({'data': batch}), headers=headers(path)) as resp:
             body = await resp.json()
         assert resp.status == 200 and len(body['data']) == len(batch), body
@@ -61,7 +61,7 @@ async def run(base, ids, concurrency, seconds):
             counter = [0]
             started = time.monotonic()
             deadline = started + seconds
-            await asyncio.gather(*(make(deadline, counter) for _ in range(concurrency)))
+            await asyncio.gather(*(make(deadline, counter) for dummy in range(concurrency)))
             elapsed = time.monotonic() - started
             print('%-28s %8.0f requests/s  (%d requests, concurrency %d)' % (name, counter[0] / elapsed, counter[0], concurrency))
 

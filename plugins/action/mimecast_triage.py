@@ -221,6 +221,6 @@ def sender_lines(report):
         for pair in rule.get('senders', []):
             lines.append('managed sender (rule \'%s\'): %s %s -> %s' % (rule['name'], rule.get('sender_policy'), pair['sender'], pair['to']))
     for failure in report.get('sender_failures', []):
-        lines.append('managed sender not set: %s %s -> %s (%s)' % (failure.get('action'), failure.get('sender'), failure.get('to'),
-                                                                  failure.get('code')))
+        lines.append('managed sender not set: %s %s -> %s (%s)' % (
+            failure.get('action'), failure.get('sender'), failure.get('to'), failure.get('code')))
     return ''.join(line + '\n' for line in lines)

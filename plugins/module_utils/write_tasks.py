@@ -46,6 +46,7 @@ _BY_ID = dict(
     **_TUNING
 )
 
+
 def _sender_items(params):
     """The entries of a managed-sender task: the list form or the single form, never both."""
     single = dict((name, params.get(name)) for name in ('sender', 'to', 'action'))

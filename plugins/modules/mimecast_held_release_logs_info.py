@@ -12,14 +12,14 @@ module: mimecast_held_release_logs_info
 short_description: Read the Mimecast held release log (who released or rejected what)
 version_added: 1.1.0
 description:
-  - Reads the held release log with C(POST /api/gateway/get-held-release-logs): one record per held message that was
+  - Reads the held release log with C(POST /api/gateway/get-held-release-logs), one record per held message that was
     released or rejected, by whom and when, as the administration console's release log shows it.
   - Follows the API's cursor pagination (the records sit in C(data[0].heldReleaseLogs)) to the end or until
     O(max_results) records are in hand.
   - Records are returned with their keys in snake_case (C(fromEnv) becomes C(from_env), C(heldReason) becomes
     C(held_reason)); values are unchanged, except for two fields whose shape public sources disagree on, which are
     always returned in one shape. C(operator) is the operator's address as a string, whether the API sends
-    C("admin@example.com") or C({"email": "admin@example.com"}). The addresses C(from_env), C(from_hdr) and each item of
+    a plain string or an object with an C(email) key. The addresses C(from_env), C(from_hdr) and each item of
     the C(to) list are C({email_address, displayable_name}), whether the API sends C({emailAddress, displayableName}) or
     C({address, domain}).
   - Never changes anything. Needs the C(Monitoring | Held | Read) permission; without it the API answers HTTP 403 and the

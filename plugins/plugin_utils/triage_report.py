@@ -279,8 +279,9 @@ def summary_lines(report):
             line += ', %s %d' % (verb[action], rule.get(ACTIONS[action].result_key, 0))
             if rule.get('sender_policy'):
                 policy = rule['sender_policy']
-                line += ', %s %d sender%s' % ('would %s' % policy if dry else policy + ('ted' if policy == 'permit' else 'ed'),
-                                             len(rule.get('senders', [])), '' if len(rule.get('senders', [])) == 1 else 's')
+                count = len(rule.get('senders', []))
+                done = 'would %s' % policy if dry else policy + ('ted' if policy == 'permit' else 'ed')
+                line += ', %s %d sender%s' % (done, count, '' if count == 1 else 's')
             if rule.get('not_held'):
                 line += ', not held any more %d' % rule['not_held']
             line += ', failed %d' % rule.get('failed', 0)

@@ -203,7 +203,7 @@ def release_log_page(state, item, meta, config, now=None):
     size, token = page_size_of(meta)
     flt = log_filter(item, time.time() if now is None else now)
     fp = fingerprint(flt)
-    entries, _ = _entries(state)
+    entries, dummy = _entries(state)
     match = _log_match(flt)
     items = [e for e in entries if match(e)]
     keys = [(e['ts'], e['id']) for e in items]
@@ -222,7 +222,7 @@ def release_log_page(state, item, meta, config, now=None):
 
 def snapshot(state):
     """What ``/_sim/state`` shows of managed senders and the release log."""
-    entries, _ = _entries(state)
+    entries, dummy = _entries(state)
     return {
         'managed_senders': sorted((dict(e) for e in state.managed_senders.values()), key=lambda e: (e['sender'].lower(), e['to'].lower())),
         'managed_sender_sets': len(state.sender_log),

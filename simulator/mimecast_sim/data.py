@@ -270,17 +270,17 @@ def make_processing(count, bulk, seed, now):
     used = set()
     out = []
     for qtype, n_items in (('processing', count), ('bulk_processing', bulk)):
-        for _ in range(n_items):
+        for dummy in range(n_items):
             route = rng.choice(['inbound', 'inbound', 'outbound', 'internal'])
             if route == 'inbound':
-                frm, _ = rng.choice(EXTERNAL + NEWSLETTER_SENDERS)
-                to, _ = _person(rng)
+                frm, dummy = rng.choice(EXTERNAL + NEWSLETTER_SENDERS)
+                to, dummy = _person(rng)
             elif route == 'outbound':
-                frm, _ = _person(rng)
-                to, _ = rng.choice(EXTERNAL)
+                frm, dummy = _person(rng)
+                to, dummy = rng.choice(EXTERNAL)
             else:
-                frm, _ = _person(rng)
-                to, _ = _person(rng)
+                frm, dummy = _person(rng)
+                to, dummy = _person(rng)
             created = int(now - rng.uniform(60, 2 * DAY))
             attempts = rng.randint(1, 6)
             subject = rng.choice(NEWSLETTER_SUBJECTS + ATTACH_SUBJECTS + ['Meeting notes', 'Project update']).format(n=rng.randint(2, 999))
@@ -378,7 +378,7 @@ def make_release_history(count, seed, now, api_user=DEFAULT_API_USER, used=None)
     used = set() if used is None else used
     operators = HISTORY_OPERATORS + [api_user]
     out = []
-    for _ in range(count):
+    for dummy in range(count):
         msg = make_record(rng, used, now, api_user)
         rejected = rng.random() < 0.3
         ts = int(min(now - 60, msg.ts + rng.uniform(300, DAY)))

@@ -187,7 +187,7 @@ class Simulator:
     def token(self):
         form = urllib.parse.urlencode({'grant_type': 'client_credentials', 'client_id': self.creds['client_id'],
                                        'client_secret': self.creds['client_secret']}).encode()
-        status, _, body = self.raw('POST', '/oauth/token', form, {'Content-Type': 'application/x-www-form-urlencoded'})
+        status, dummy, body = self.raw('POST', '/oauth/token', form, {'Content-Type': 'application/x-www-form-urlencoded'})
         if status != 200:
             raise RuntimeError('token request failed: %s %s' % (status, body))
         return body['access_token']

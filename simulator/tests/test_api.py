@@ -20,7 +20,7 @@ def list_all(sim, item, page_size=100, between=None):
         meta = {'pagination': {'pageSize': page_size}}
         if token:
             meta['pagination']['pageToken'] = token
-        status, _, body = sim.call(HOLD_LIST, [item], meta=meta)
+        status, dummy, body = sim.call(HOLD_LIST, [item], meta=meta)
         assert status == 200, body
         out += body['data']
         pages += 1
@@ -32,14 +32,14 @@ def list_all(sim, item, page_size=100, between=None):
 
 
 def test_record_shape_and_default_non_admin(sim):
-    status, _, body = sim.call(HOLD_LIST, [{}])
+    status, dummy, body = sim.call(HOLD_LIST, [{}])
     assert status == 200
     assert body['data'], 'seed has messages for the API user'
     for rec in body['data']:
         assert set(rec) == FIELDS
         assert rec['to']['emailAddress'] == 'api.user@example.com' or rec['toHeader']['emailAddress'] == 'api.user@example.com'
         assert rec['id'].startswith('eNp')
-    _, _, admin = sim.call(HOLD_LIST, [{'admin': True}])
+    dummy, dummy, admin = sim.call(HOLD_LIST, [{'admin': True}])
     assert admin['meta']['pagination']['totalCount'] == 120
     assert body['meta']['pagination']['totalCount'] < 120
 
@@ -59,38 +59,38 @@ def test_pagination_stable_while_releasing(sim):
 
 
 def test_page_token_checks(sim):
-    _, _, body = sim.call(HOLD_LIST, [{'admin': True}], meta={'pagination': {'pageSize': 5}})
+    dummy, dummy, body = sim.call(HOLD_LIST, [{'admin': True}], meta={'pagination': {'pageSize': 5}})
     token = body['meta']['pagination']['next']
     assert 'previous' not in body['meta']['pagination']
-    status, _, body = sim.call(HOLD_LIST, [{'admin': True, 'searchBy': {'fieldName': 'subject', 'value': 'digest'}}],
-                               meta={'pagination': {'pageSize': 5, 'pageToken': token}})
+    status, dummy, body = sim.call(HOLD_LIST, [{'admin': True, 'searchBy': {'fieldName': 'subject', 'value': 'digest'}}],
+                                   meta={'pagination': {'pageSize': 5, 'pageToken': token}})
     assert status == 400 and codes(body) == ['err_invalid_page_token']
-    status, _, body = sim.call(HOLD_LIST, [{'admin': True}], meta={'pagination': {'pageSize': 5, 'pageToken': 'garbage'}})
+    status, dummy, body = sim.call(HOLD_LIST, [{'admin': True}], meta={'pagination': {'pageSize': 5, 'pageToken': 'garbage'}})
     assert status == 400 and codes(body) == ['err_invalid_page_token']
     assert body['fail'][0]['errors'][0]['field'] == 'pageToken'
 
 
 @pytest.mark.parametrize('size', [0, 501, 'x'])
 def test_page_size_bounds(sim, size):
-    status, _, body = sim.call(HOLD_LIST, [{'admin': True}], meta={'pagination': {'pageSize': size}})
+    status, dummy, body = sim.call(HOLD_LIST, [{'admin': True}], meta={'pagination': {'pageSize': size}})
     assert status == 400
     assert codes(body) == ['err_validation_invalid_page_size']
 
 
 def test_page_size_snake_case_ignored(sim):
-    status, _, body = sim.call(HOLD_LIST, [{'admin': True}], meta={'pagination': {'page_size': 5}})
+    status, dummy, body = sim.call(HOLD_LIST, [{'admin': True}], meta={'pagination': {'page_size': 5}})
     assert status == 200
     assert len(body['data']) == 100
 
 
 def test_last_page_has_no_next(sim):
-    _, _, body = sim.call(HOLD_LIST, [{'admin': True}], meta={'pagination': {'pageSize': 500}})
+    dummy, dummy, body = sim.call(HOLD_LIST, [{'admin': True}], meta={'pagination': {'pageSize': 500}})
     assert len(body['data']) == 120
     assert 'next' not in body['meta']['pagination']
 
 
 def test_search_and_filters(sim):
-    everything, _ = list_all(sim, {'admin': True})
+    everything, dummy = list_all(sim, {'admin': True})
     for field, value, pred in [
         ('subject', 'DIGEST', lambda r: 'digest' in r['subject'].lower()),
         ('sender', 'news.vendor', lambda r: 'news.vendor' in (r['from']['emailAddress'] + r['fromHeader']['emailAddress'])),
@@ -98,15 +98,15 @@ def test_search_and_filters(sim):
         ('reasonCode', 'anti_spoofing', lambda r: 'anti_spoofing' in r['reasonCode']),
         ('recipient', 'finance.example.com', lambda r: 'finance.example.com' in r['to']['emailAddress'] + r['toHeader']['emailAddress']),
     ]:
-        got, _ = list_all(sim, {'admin': True, 'searchBy': {'fieldName': field, 'value': value}})
+        got, dummy = list_all(sim, {'admin': True, 'searchBy': {'fieldName': field, 'value': value}})
         want = [r['id'] for r in everything if pred(r)]
         assert want, field
         assert [r['id'] for r in got] == want, field
     outbound = [r['id'] for r in everything if r['route'] == 'OUTBOUND']
-    as_list, _ = list_all(sim, {'admin': True, 'filterBy': [{'fieldName': 'route', 'value': 'outbound'}]})
-    as_obj, _ = list_all(sim, {'admin': True, 'filterBy': {'route': 'OUTBOUND'}})
+    as_list, dummy = list_all(sim, {'admin': True, 'filterBy': [{'fieldName': 'route', 'value': 'outbound'}]})
+    as_obj, dummy = list_all(sim, {'admin': True, 'filterBy': {'route': 'OUTBOUND'}})
     assert outbound and [r['id'] for r in as_list] == outbound == [r['id'] for r in as_obj]
-    with_att, _ = list_all(sim, {'admin': True, 'filterBy': {'attachments': True}})
+    with_att, dummy = list_all(sim, {'admin': True, 'filterBy': {'attachments': True}})
     assert [r['id'] for r in with_att] == [r['id'] for r in everything if r['hasAttachments']]
     groups = sum(len(list_all(sim, {'admin': True, 'filterBy': [{'fieldName': 'heldGroup', 'value': g}]})[0])
                  for g in ('administrator', 'moderator', 'user', 'cluster'))
@@ -114,19 +114,19 @@ def test_search_and_filters(sim):
 
 
 def test_search_unknown_field_and_bad_date(sim):
-    status, _, body = sim.call(HOLD_LIST, [{'admin': True, 'searchBy': {'fieldName': 'body', 'value': 'x'}}])
+    status, dummy, body = sim.call(HOLD_LIST, [{'admin': True, 'searchBy': {'fieldName': 'body', 'value': 'x'}}])
     assert status == 400 and codes(body) == ['err_validation_invalid_search_field']
-    status, _, body = sim.call(HOLD_LIST, [{'admin': True, 'start': '2026-11-20'}])
+    status, dummy, body = sim.call(HOLD_LIST, [{'admin': True, 'start': '2026-11-20'}])
     assert status == 400 and codes(body) == ['err_validation_invalid_date']
     assert body['fail'][0]['errors'][0]['field'] == 'start'
     assert body['fail'][0]['key'] == {'admin': True, 'start': '2026-11-20'}
 
 
 def test_start_end_filter(sim):
-    everything, _ = list_all(sim, {'admin': True})
+    everything, dummy = list_all(sim, {'admin': True})
     dates = sorted(r['dateReceived'] for r in everything)
     start, end = dates[30], dates[90]
-    got, _ = list_all(sim, {'admin': True, 'start': start, 'end': end})
+    got, dummy = list_all(sim, {'admin': True, 'start': start, 'end': end})
     assert [r['id'] for r in got] == [r['id'] for r in everything if start <= r['dateReceived'] <= end]
 
 
@@ -134,9 +134,9 @@ def test_start_end_filter(sim):
 def test_not_held_styles(sim, style):
     sim.config(not_held_style=style)
     ids = sim.state()['held'][:3]
-    status, _, body = sim.call(RELEASE, [{'id': ids[0]}, {'id': ids[1]}])
+    status, dummy, body = sim.call(RELEASE, [{'id': ids[0]}, {'id': ids[1]}])
     assert status == 200 and body['data'] == [{'id': ids[0], 'release': True}, {'id': ids[1], 'release': True}]
-    status, _, body = sim.call(RELEASE, [{'id': ids[0]}, {'id': 'eNpUnknown'}, {'id': ids[2]}])
+    status, dummy, body = sim.call(RELEASE, [{'id': ids[0]}, {'id': 'eNpUnknown'}, {'id': ids[2]}])
     assert status == 200
     if style == 'fail':
         assert body['data'] == [{'id': ids[2], 'release': True}]
@@ -146,7 +146,7 @@ def test_not_held_styles(sim, style):
     else:
         assert body['data'] == [{'id': ids[0], 'release': False}, {'id': 'eNpUnknown', 'release': False}, {'id': ids[2], 'release': True}]
         assert body['fail'] == []
-    status, _, body = sim.call(REJECT, [{'ids': [ids[1]], 'reasonType': REASON}])
+    status, dummy, body = sim.call(REJECT, [{'ids': [ids[1]], 'reasonType': REASON}])
     if style == 'fail':
         assert body['data'] == [] and codes(body) == ['err_hold_message_not_found']
     else:
@@ -156,8 +156,8 @@ def test_not_held_styles(sim, style):
 
 def test_reject_and_reason_type_validation(sim):
     ids = sim.state()['held'][:4]
-    status, _, body = sim.call(REJECT, [{'ids': ids[:2], 'reasonType': 'spam', 'message': 'no'},
-                                        {'ids': ids[2:], 'reasonType': REASON, 'message': 'Blocked', 'notify': True}])
+    status, dummy, body = sim.call(REJECT, [{'ids': ids[:2], 'reasonType': 'spam', 'message': 'no'},
+                                            {'ids': ids[2:], 'reasonType': REASON, 'message': 'Blocked', 'notify': True}])
     assert status == 200
     assert body['data'] == [{'id': ids[2], 'reject': True}, {'id': ids[3], 'reject': True}]
     assert codes(body) == ['err_validation_invalid_reason_type']
@@ -171,19 +171,19 @@ def test_reject_and_reason_type_validation(sim):
 
 def test_release_with_api_2(sim):
     mid = sim.state()['held'][0]
-    status, _, body = sim.call(RELEASE, [{'id': mid}], api='2.0')
+    status, dummy, body = sim.call(RELEASE, [{'id': mid}], api='2.0')
     assert status == 200 and body['data'] == [{'id': mid, 'release': True}]
     assert sim.audit()[0]['auth'] == '2.0'
 
 
 def test_summary_follows_state(sim):
-    _, _, body = sim.call(SUMMARY, [])
+    dummy, dummy, body = sim.call(SUMMARY, [])
     before = {d['policyInfo']: d['numberOfItems'] for d in body['data']}
     assert sum(before.values()) == 120
-    everything, _ = list_all(sim, {'admin': True})
+    everything, dummy = list_all(sim, {'admin': True})
     target = everything[0]
     sim.call(RELEASE, [{'id': target['id']}])
-    _, _, body = sim.call(SUMMARY, [])
+    dummy, dummy, body = sim.call(SUMMARY, [])
     after = {d['policyInfo']: d['numberOfItems'] for d in body['data']}
     assert after.get(target['policyInfo'], 0) == before[target['policyInfo']] - 1
 
@@ -191,7 +191,7 @@ def test_summary_follows_state(sim):
 def test_message_info(sim):
     held = sim.state()['held'][:2]
     sim.call(RELEASE, [{'id': held[0]}])
-    status, _, body = sim.call(INFO, [{'id': held[0]}, {'id': 'eNpNope'}, {'id': held[1]}])
+    status, dummy, body = sim.call(INFO, [{'id': held[0]}, {'id': 'eNpNope'}, {'id': held[1]}])
     assert status == 200
     assert [r['id'] for r in body['data']] == [held[0], held[1]]
     assert [r['status'] for r in body['data']] == ['released', 'held']
@@ -202,21 +202,21 @@ def test_message_info(sim):
 
 
 def test_processing_queue(sim):
-    status, _, body = sim.call(QUEUE, [{}])
+    status, dummy, body = sim.call(QUEUE, [{}])
     assert status == 400 and codes(body) == ['err_validation_null']
-    _, _, body = sim.call(QUEUE, [{'type': 'processing'}])
+    dummy, dummy, body = sim.call(QUEUE, [{'type': 'processing'}])
     msgs = body['data'][0]['messages']
     assert len(msgs) == 30 and body['meta']['pagination']['totalCount'] == 30
     assert [m['created'] for m in msgs] == sorted((m['created'] for m in msgs), reverse=True)
-    _, _, body = sim.call(QUEUE, [{'type': 'bulk_processing', 'sortOrder': 'asc'}])
+    dummy, dummy, body = sim.call(QUEUE, [{'type': 'bulk_processing', 'sortOrder': 'asc'}])
     bulk = body['data'][0]['messages']
     assert len(bulk) == 12 and [m['created'] for m in bulk] == sorted(m['created'] for m in bulk)
-    _, _, body = sim.call(QUEUE, [{'sortOrder': 'ascending', 'filterBy': [{'fieldName': 'route', 'value': 'inbound'}]}])
+    dummy, dummy, body = sim.call(QUEUE, [{'sortOrder': 'ascending', 'filterBy': [{'fieldName': 'route', 'value': 'inbound'}]}])
     inbound = body['data'][0]['messages']
-    _, _, body2 = sim.call(QUEUE, [{'sortOrder': 'ascending', 'filterBy': {'route': 'inbound'}}])
+    dummy, dummy, body2 = sim.call(QUEUE, [{'sortOrder': 'ascending', 'filterBy': {'route': 'inbound'}}])
     assert inbound and inbound == body2['data'][0]['messages'] and all(m['routing'] == 'inbound' for m in inbound)
     needle = msgs[0]['remoteIp']
-    _, _, body = sim.call(QUEUE, [{'searchBy': {'fieldName': 'remoteIp', 'value': needle}}])
+    dummy, dummy, body = sim.call(QUEUE, [{'searchBy': {'fieldName': 'remoteIp', 'value': needle}}])
     assert msgs[0]['id'] in [m['id'] for m in body['data'][0]['messages']]
     # pagination
     seen, token = [], None
@@ -224,7 +224,7 @@ def test_processing_queue(sim):
         meta = {'pagination': {'pageSize': 4}}
         if token:
             meta['pagination']['pageToken'] = token
-        _, _, body = sim.call(QUEUE, [{'type': 'processing'}], meta=meta)
+        dummy, dummy, body = sim.call(QUEUE, [{'type': 'processing'}], meta=meta)
         seen += [m['id'] for m in body['data'][0]['messages']]
         token = body['meta']['pagination'].get('next')
         if not token:
@@ -233,7 +233,7 @@ def test_processing_queue(sim):
 
 
 def test_unknown_path_and_method(sim):
-    status, _, body = sim.call('/api/gateway/nope', [])
+    status, dummy, body = sim.call('/api/gateway/nope', [])
     assert status == 404 and codes(body) == ['err_not_found']
-    status, _, body = sim.raw('GET', HOLD_LIST)
+    status, dummy, body = sim.raw('GET', HOLD_LIST)
     assert status == 405 and body['meta']['status'] == 405

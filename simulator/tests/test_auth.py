@@ -48,34 +48,34 @@ def test_vendor_signature_accepted(sim):
 
 def test_rfc1123_gmt_date_accepted(sim):
     date = email.utils.formatdate(usegmt=True)
-    status, _, body = post(sim, SUMMARY, vendor_headers(sim.creds, SUMMARY, hdr_date=date))
+    status, dummy, body = post(sim, SUMMARY, vendor_headers(sim.creds, SUMMARY, hdr_date=date))
     assert status == 200, body
     assert sum(d['numberOfItems'] for d in body['data']) == 120
 
 
 def test_bad_signature(sim):
     creds = dict(sim.creds, secret_key=base64.b64encode(b'wrong').decode())
-    status, _, body = post(sim, SUMMARY, vendor_headers(creds, SUMMARY))
+    status, dummy, body = post(sim, SUMMARY, vendor_headers(creds, SUMMARY))
     assert status == 401
     assert codes(body) == ['err_xdk_invalid_signature']
 
 
 def test_signature_over_other_path_rejected(sim):
-    status, _, body = post(sim, SUMMARY, vendor_headers(sim.creds, HOLD_LIST))
+    status, dummy, body = post(sim, SUMMARY, vendor_headers(sim.creds, HOLD_LIST))
     assert status == 401
     assert codes(body) == ['err_xdk_invalid_signature']
 
 
 def test_stale_date(sim):
     old = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1)).strftime('%a, %d %b %Y %H:%M:%S UTC')
-    status, _, body = post(sim, SUMMARY, vendor_headers(sim.creds, SUMMARY, hdr_date=old))
+    status, dummy, body = post(sim, SUMMARY, vendor_headers(sim.creds, SUMMARY, hdr_date=old))
     assert status == 401
     assert codes(body) == ['err_xdk_request_date_out_of_range']
 
 
 def test_clock_offset_makes_fresh_client_stale(sim):
     sim.config(clock_offset=3600)
-    status, _, body = post(sim, SUMMARY, vendor_headers(sim.creds, SUMMARY))
+    status, dummy, body = post(sim, SUMMARY, vendor_headers(sim.creds, SUMMARY))
     assert status == 401
     assert codes(body) == ['err_xdk_request_date_out_of_range']
     sim.config(clock_offset=0)
@@ -83,7 +83,7 @@ def test_clock_offset_makes_fresh_client_stale(sim):
 
 
 def test_unparseable_date(sim):
-    status, _, body = post(sim, SUMMARY, vendor_headers(sim.creds, SUMMARY, hdr_date='2026-01-01T00:00:00Z'))
+    status, dummy, body = post(sim, SUMMARY, vendor_headers(sim.creds, SUMMARY, hdr_date='2026-01-01T00:00:00Z'))
     assert status == 401
     assert codes(body) == ['err_xdk_invalid_date']
 
@@ -91,7 +91,7 @@ def test_unparseable_date(sim):
 def test_reused_request_id(sim):
     req_id = str(uuid.uuid4())
     assert post(sim, SUMMARY, vendor_headers(sim.creds, SUMMARY, request_id=req_id))[0] == 200
-    status, _, body = post(sim, SUMMARY, vendor_headers(sim.creds, SUMMARY, request_id=req_id))
+    status, dummy, body = post(sim, SUMMARY, vendor_headers(sim.creds, SUMMARY, request_id=req_id))
     assert status == 401
     assert codes(body) == ['err_xdk_duplicate_request_id']
 
@@ -99,30 +99,30 @@ def test_reused_request_id(sim):
 def test_wrong_app_id(sim):
     headers = vendor_headers(sim.creds, SUMMARY)
     headers['x-mc-app-id'] = 'another-app'
-    status, _, body = post(sim, SUMMARY, headers)
+    status, dummy, body = post(sim, SUMMARY, headers)
     assert status == 401
     assert codes(body) == ['err_xdk_invalid_app_id']
 
 
 def test_unknown_access_key(sim):
     creds = dict(sim.creds, access_key='nobody')
-    status, _, body = post(sim, SUMMARY, vendor_headers(creds, SUMMARY))
+    status, dummy, body = post(sim, SUMMARY, vendor_headers(creds, SUMMARY))
     assert status == 401
     assert codes(body) == ['err_xdk_invalid_access_key']
 
 
 def test_missing_and_malformed_header(sim):
-    status, _, body = post(sim, SUMMARY, {'Content-Type': 'application/json'})
+    status, dummy, body = post(sim, SUMMARY, {'Content-Type': 'application/json'})
     assert (status, codes(body)) == (401, ['err_xdk_missing_authorization'])
     headers = vendor_headers(sim.creds, SUMMARY)
     headers['Authorization'] = 'MC no-colon-here'
-    status, _, body = post(sim, SUMMARY, headers)
+    status, dummy, body = post(sim, SUMMARY, headers)
     assert (status, codes(body)) == (401, ['err_xdk_invalid_authorization_header'])
 
 
 def test_binding_expired_418(sim):
     sim.config(binding_expired=True)
-    status, _, body = post(sim, SUMMARY, vendor_headers(sim.creds, SUMMARY))
+    status, dummy, body = post(sim, SUMMARY, vendor_headers(sim.creds, SUMMARY))
     assert status == 418
     assert codes(body) == ['err_xdk_binding_expired']
     # 2.0 is not affected
@@ -132,7 +132,7 @@ def test_binding_expired_418(sim):
 def test_auth_failure_messages_never_echo_secrets(sim):
     creds = dict(sim.creds, secret_key=base64.b64encode(b'wrong').decode())
     headers = vendor_headers(creds, SUMMARY)
-    _, _, body = post(sim, SUMMARY, headers)
+    dummy, dummy, body = post(sim, SUMMARY, headers)
     text = json.dumps(body)
     for secret in (sim.creds['secret_key'], sim.creds['app_key'], headers['Authorization'].split(':', 1)[1]):
         assert secret not in text
@@ -144,18 +144,18 @@ def form(**kw):
 
 def test_token_issue_and_use(sim):
     data, headers = form(grant_type='client_credentials', client_id=sim.creds['client_id'], client_secret=sim.creds['client_secret'])
-    status, _, body = sim.raw('POST', '/oauth/token', data, headers)
+    status, dummy, body = sim.raw('POST', '/oauth/token', data, headers)
     assert status == 200
     assert body['token_type'] == 'Bearer'
     assert body['expires_in'] == 1800
-    status, _, body = sim.call(SUMMARY, [], api='2.0', token=body['access_token'])
+    status, dummy, body = sim.call(SUMMARY, [], api='2.0', token=body['access_token'])
     assert status == 200
     assert body['data']
 
 
 def test_token_wrong_credentials(sim):
     data, headers = form(grant_type='client_credentials', client_id=sim.creds['client_id'], client_secret='nope')
-    status, _, body = sim.raw('POST', '/oauth/token', data, headers)
+    status, dummy, body = sim.raw('POST', '/oauth/token', data, headers)
     assert status == 401
     assert body == {'error': 'invalid_client', 'error_description': 'Client authentication failed'}
 
@@ -165,12 +165,12 @@ def test_token_expiry(sim):
     token = sim.token()
     assert sim.call(SUMMARY, [], api='2.0', token=token)[0] == 200
     time.sleep(1.2)
-    status, _, body = sim.call(SUMMARY, [], api='2.0', token=token)
+    status, dummy, body = sim.call(SUMMARY, [], api='2.0', token=token)
     assert status == 401
     assert codes(body) == ['token_expired']
 
 
 def test_unknown_token(sim):
-    status, _, body = sim.call(SUMMARY, [], api='2.0', token='made-up')
+    status, dummy, body = sim.call(SUMMARY, [], api='2.0', token='made-up')
     assert status == 401
     assert codes(body) == ['token_invalid']

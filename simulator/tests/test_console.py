@@ -16,7 +16,7 @@ def codes(body):
 
 
 def held(sim, n):
-    _, _, body = sim.call(HOLD_LIST, [{'admin': True}], meta={'pagination': {'pageSize': n}})
+    dummy, dummy, body = sim.call(HOLD_LIST, [{'admin': True}], meta={'pagination': {'pageSize': n}})
     return body['data']
 
 
@@ -26,7 +26,7 @@ def read_log(sim, item=None, page_size=100, api='1.0'):
         meta = {'pagination': {'pageSize': page_size}}
         if token:
             meta['pagination']['pageToken'] = token
-        status, _, body = sim.call(LOGS, [item or {}], meta=meta, api=api)
+        status, dummy, body = sim.call(LOGS, [item or {}], meta=meta, api=api)
         assert status == 200, body
         assert len(body['data']) == 1 and set(body['data'][0]) == {'heldReleaseLogs'}
         out += body['data'][0]['heldReleaseLogs']
@@ -40,7 +40,7 @@ def read_log(sim, item=None, page_size=100, api='1.0'):
 def test_permit_and_block_answer_and_state(sim):
     items = [{'sender': 'news@news.vendor.example', 'to': 'alice@example.com', 'action': 'permit'},
              {'sender': 'promo@cheap-deals.example', 'to': 'bob@example.com', 'action': 'block'}]
-    status, _, body = sim.call(SENDER, items)
+    status, dummy, body = sim.call(SENDER, items)
     assert status == 200 and body['fail'] == []
     assert [(d['sender'], d['to'], d['type']) for d in body['data']] == [
         ('news@news.vendor.example', 'alice@example.com', 'Permit'), ('promo@cheap-deals.example', 'bob@example.com', 'Block')]
@@ -74,7 +74,7 @@ def test_same_pair_is_an_upsert(sim):
 ])
 def test_bad_items_fail_alone(sim, item, field, code):
     good = {'sender': 'ok@x.example', 'to': 'u@example.com', 'action': 'permit'}
-    status, _, body = sim.call(SENDER, [item, good])
+    status, dummy, body = sim.call(SENDER, [item, good])
     assert status == 200
     assert [d['sender'] for d in body['data']] == ['ok@x.example']
     assert len(body['fail']) == 1
@@ -89,11 +89,11 @@ def test_bad_items_fail_alone(sim, item, field, code):
 
 def test_sender_endpoint_is_strict_like_the_others(sim):
     item = [{'sender': 'a@x.example', 'to': 'u@example.com', 'action': 'permit'}]
-    status, _, body = sim.call(SENDER, item, headers={'Authorization': 'MC sim-access-key:bad'})
+    status, dummy, body = sim.call(SENDER, item, headers={'Authorization': 'MC sim-access-key:bad'})
     assert status == 401 and codes(body) == ['err_xdk_invalid_signature']
-    status, _, body = sim.raw('GET', SENDER)
+    status, dummy, body = sim.raw('GET', SENDER)
     assert status == 405
-    status, _, body = sim.call(SENDER, {'sender': 'a@x.example'})
+    status, dummy, body = sim.call(SENDER, {'sender': 'a@x.example'})
     assert status == 400 and codes(body) == ['err_validation_null']
     sim.faults([{'kind': 'status_503', 'path': SENDER, 'count': 1}])
     assert sim.call(SENDER, item)[0] == 503
@@ -149,7 +149,7 @@ def test_operator_is_the_api_user(tmp_path):
 def test_seeded_history_and_pagination(sim):
     counts = sim.reset(held=120, seed=7, release_history=57)
     assert counts['held'] == 120
-    one, pages_one, _ = read_log(sim, page_size=500)
+    one, pages_one, dummy = read_log(sim, page_size=500)
     assert pages_one == 1 and len(one) == 57
     paged, pages, body = read_log(sim, page_size=10)
     assert pages == 6 and [r['id'] for r in paged] == [r['id'] for r in one] and len(set(r['id'] for r in paged)) == 57
@@ -165,12 +165,12 @@ def test_seeded_history_and_pagination(sim):
 def test_releases_between_pages_neither_skip_nor_repeat(sim):
     sim.reset(held=120, seed=7, release_history=30)
     first_ids = [r['id'] for r in read_log(sim, page_size=500)[0]]
-    status, _, body = sim.call(LOGS, [{}], meta={'pagination': {'pageSize': 10}})
+    status, dummy, body = sim.call(LOGS, [{}], meta={'pagination': {'pageSize': 10}})
     token = body['meta']['pagination']['next']
     seen = [r['id'] for r in body['data'][0]['heldReleaseLogs']]
     assert sim.call(RELEASE, [{'id': held(sim, 1)[0]['id']}])[0] == 200   # newest: lands before the cursor
     while token:
-        status, _, body = sim.call(LOGS, [{}], meta={'pagination': {'pageSize': 10, 'pageToken': token}})
+        status, dummy, body = sim.call(LOGS, [{}], meta={'pagination': {'pageSize': 10, 'pageToken': token}})
         assert status == 200
         seen += [r['id'] for r in body['data'][0]['heldReleaseLogs']]
         token = body['meta']['pagination'].get('next')
@@ -214,16 +214,16 @@ def test_default_window_is_a_month(sim):
     ({}, {'pagination': {'pageSize': 10, 'pageToken': 'garbage'}}, 'err_invalid_page_token'),
 ])
 def test_log_validation(sim, item, meta, code):
-    status, _, body = sim.call(LOGS, [item], meta=meta)
+    status, dummy, body = sim.call(LOGS, [item], meta=meta)
     assert status == 400 and codes(body) == [code]
 
 
 def test_log_token_belongs_to_its_filter(sim):
     sim.reset(held=120, seed=7, release_history=30)
-    _, _, body = sim.call(LOGS, [{}], meta={'pagination': {'pageSize': 5}})
+    dummy, dummy, body = sim.call(LOGS, [{}], meta={'pagination': {'pageSize': 5}})
     token = body['meta']['pagination']['next']
-    status, _, body = sim.call(LOGS, [{'filterBy': [{'fieldName': 'status', 'value': 'released'}]}],
-                               meta={'pagination': {'pageSize': 5, 'pageToken': token}})
+    status, dummy, body = sim.call(LOGS, [{'filterBy': [{'fieldName': 'status', 'value': 'released'}]}],
+                                   meta={'pagination': {'pageSize': 5, 'pageToken': token}})
     assert status == 400 and codes(body) == ['err_invalid_page_token']
 
 
@@ -240,7 +240,7 @@ def test_record_shapes_switchable(sim):
         plain = read_log(sim)[0]
         assert [r['operator'] for r in plain] == [r['operator']['email'] for r in logs]
         assert [r['fromEnv']['emailAddress'] for r in plain] == [r['fromEnv']['address'] for r in logs]
-        status, _, body = sim.raw('POST', '/_sim/config', b'{"release_log_operator": "dict"}', {'Content-Type': 'application/json'})
+        status, dummy, body = sim.raw('POST', '/_sim/config', b'{"release_log_operator": "dict"}', {'Content-Type': 'application/json'})
         assert status == 400 and 'release_log_operator' in body['error']
     finally:
         sim.config(release_log_operator='string', release_log_address='email')
@@ -249,7 +249,7 @@ def test_record_shapes_switchable(sim):
 def test_forbidden_switch(sim):
     sim.config(release_log_forbidden=True)
     try:
-        status, _, body = sim.call(LOGS, [{}])
+        status, dummy, body = sim.call(LOGS, [{}])
         assert status == 403 and codes(body) == ['err_xdk_permission_denied']
         assert 'Monitoring | Held | Read' in body['fail'][0]['errors'][0]['message']
         assert sim.call(HOLD_LIST, [{}])[0] == 200, 'only the log is forbidden'
@@ -262,5 +262,5 @@ def test_log_faults_and_auth(sim):
     sim.faults([{'kind': 'status_500', 'path': LOGS, 'count': 1}])
     assert sim.call(LOGS, [{}])[0] == 500
     assert sim.call(LOGS, [{}])[0] == 200
-    status, _, body = sim.call(LOGS, [{}], api='2.0', token='not-a-token')
+    status, dummy, body = sim.call(LOGS, [{}], api='2.0', token='not-a-token')
     assert status == 401 and codes(body) == ['token_invalid']

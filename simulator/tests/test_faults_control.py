@@ -20,7 +20,7 @@ def codes(body):
 
 def test_rate_limit_429(sim):
     sim.config(rate_limit=3, rate_window=60, retry_after=True)
-    results = [sim.call(SUMMARY, []) for _ in range(4)]
+    results = [sim.call(SUMMARY, []) for dummy in range(4)]
     assert [r[0] for r in results[:3]] == [200, 200, 200]
     assert [r[1]['X-RateLimit-Remaining'] for r in results[:3]] == ['2', '1', '0']
     status, headers, body = results[3]
@@ -81,7 +81,7 @@ def test_slow_fault_executes_then_waits(sim):
 
 def test_body_faults(sim):
     sim.faults([{'kind': 'malformed', 'path': SUMMARY, 'count': 1}])
-    status, _, body = sim.call(SUMMARY, [])
+    status, dummy, body = sim.call(SUMMARY, [])
     assert status == 200 and isinstance(body, str)
     with pytest.raises(ValueError):
         json.loads(body)
@@ -89,7 +89,7 @@ def test_body_faults(sim):
     status, headers, body = sim.call(SUMMARY, [])
     assert status == 502 and headers['Content-Type'].startswith('text/html') and '<html>' in body
     sim.faults([{'kind': 'truncated', 'path': '*', 'count': 1}])
-    status, _, body = sim.call(SUMMARY, [])
+    status, dummy, body = sim.call(SUMMARY, [])
     assert status == 200 and isinstance(body, str) and body.startswith('{"meta":{"status":200}')
     with pytest.raises(ValueError):
         json.loads(body)
@@ -99,7 +99,7 @@ def test_token_expired_fault_once(sim):
     token = sim.token()
     sim.faults([{'kind': 'token_expired', 'path': '*'}])
     assert sim.call(SUMMARY, [])[0] == 200  # 1.0 is not affected
-    status, _, body = sim.call(SUMMARY, [], api='2.0', token=token)
+    status, dummy, body = sim.call(SUMMARY, [], api='2.0', token=token)
     assert status == 401 and codes(body) == ['token_expired']
     assert sim.call(SUMMARY, [], api='2.0', token=token)[0] == 200
 
@@ -110,19 +110,19 @@ def test_latency_fault_and_probability_reproducible(sim):
     assert sim.call(SUMMARY, [])[0] == 200
     assert time.monotonic() - started >= 0.3
     outcomes = []
-    for _ in range(2):
+    for dummy in range(2):
         sim.faults([{'kind': 'status_503', 'path': SUMMARY, 'probability': 0.5}], seed=42)
-        outcomes.append([sim.call(SUMMARY, [])[0] for _ in range(12)])
+        outcomes.append([sim.call(SUMMARY, [])[0] for dummy in range(12)])
     assert outcomes[0] == outcomes[1]
     assert set(outcomes[0]) == {200, 503}
     sim.clear_faults()
-    assert all(sim.call(SUMMARY, [])[0] == 200 for _ in range(5))
+    assert all(sim.call(SUMMARY, [])[0] == 200 for dummy in range(5))
 
 
 def test_latency_is_counted_in_stats(sim):
     sim.reset(held=120, seed=7)
     sim.config(latency_ms=20)
-    for _ in range(3):
+    for dummy in range(3):
         assert sim.call(SUMMARY, [])[0] == 200
     latency = sim.stats()['latency']
     assert latency['requests'] == 3 and latency['asked_ms'] == 60.0
@@ -165,7 +165,7 @@ def test_lateness_estimate_shortens_sleeps_to_the_configured_mean():
     lateness.observe(0.010, 0.010, 0.012)  # woke 2 ms late
     assert lateness.seconds == pytest.approx(0.001)
     assert lateness.sleep_for(0.010) == pytest.approx(0.009)
-    for _ in range(30):  # sleeps that always wake 2 ms late: the estimate converges to 2 ms
+    for dummy in range(30):  # sleeps that always wake 2 ms late: the estimate converges to 2 ms
         asked = lateness.sleep_for(0.010)
         lateness.observe(0.010, asked, asked + 0.002)
     assert lateness.seconds == pytest.approx(0.002, abs=1e-6)
@@ -184,7 +184,7 @@ def test_control_endpoints(sim):
     added = sim.add_messages([{'subject': 'Test weekly digest', 'from': 'news@news.vendor.example', 'to': 'bob@example.com',
                                'reasonCode': 'message_hold_applied_spam_signature_policy', 'route': 'INBOUND'}])
     assert len(added) == 1 and added[0] in sim.state()['held']
-    status, _, body = sim.call(HOLD_LIST, [{'admin': True, 'searchBy': {'fieldName': 'subject', 'value': 'test weekly digest'}}])
+    status, dummy, body = sim.call(HOLD_LIST, [{'admin': True, 'searchBy': {'fieldName': 'subject', 'value': 'test weekly digest'}}])
     assert status == 200 and [r['id'] for r in body['data']] == added
     assert body['data'][0]['reasonId'] == 'MESSAGE_HOLD_APPLIED_SPAM_SIGNATURE_POLICY'
     sim.call(RELEASE, [{'id': added[0]}])

@@ -89,8 +89,8 @@ def test_filters_and_max_results(logsim):
                                                                 'start': '-30d', 'end': 'now'})
     assert run.rc == 0, run
     assert all(r['route'] == 'OUTBOUND' and r['status'] == 'released' for r in run.result()['logs'])
-    assert len(run.result()['logs']) == len(direct_log(logsim, {'filterBy': [{'fieldName': 'route', 'value': 'outbound'},
-                                                                              {'fieldName': 'status', 'value': 'released'}]}))
+    both = {'filterBy': [{'fieldName': 'route', 'value': 'outbound'}, {'fieldName': 'status', 'value': 'released'}]}
+    assert len(run.result()['logs']) == len(direct_log(logsim, both))
 
     before = log_calls(logsim)
     run = run_adhoc(logsim, 'mimecast_held_release_logs_info', {'max_results': 4, 'page_size': 3})

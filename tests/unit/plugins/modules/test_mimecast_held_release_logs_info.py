@@ -83,7 +83,10 @@ def test_both_shapes_give_the_same_result(monkeypatch, operator_shape, address_s
     plain = run_module(monkeypatch, mimecast_held_release_logs_info.main, dict(V1_PARAMS), pages_session(1))
     other = run_module(monkeypatch, mimecast_held_release_logs_info.main, dict(V1_PARAMS),
                        pages_session(1, operator_shape=operator_shape, address_shape=address_shape))
-    strip = (lambda logs: [dict(r, from_hdr=r['from_hdr']['email_address'], to=[t['email_address'] for t in r['to']]) for r in logs])
+
+    def strip(logs):
+        return [dict(r, from_hdr=r['from_hdr']['email_address'], to=[t['email_address'] for t in r['to']]) for r in logs]
+
     assert [r['operator'] for r in other.result['logs']] == ['admin0@example.com', 'admin1@example.com']
     assert strip(other.result['logs']) == strip(plain.result['logs'])
 

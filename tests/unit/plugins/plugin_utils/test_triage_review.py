@@ -14,7 +14,6 @@ import hashlib
 import io
 import json
 import os
-import time
 
 from ansible_collections.secops.mimecast.plugins.plugin_utils import paths
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_report import report_from_tasks

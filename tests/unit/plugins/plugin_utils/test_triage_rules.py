@@ -9,7 +9,6 @@ __metaclass__ = type
 
 import copy
 import datetime
-import time
 
 import pytest
 
