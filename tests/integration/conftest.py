@@ -67,6 +67,20 @@ def expected_outcome(sim, rules):
     return release, reject, set(r['id'] for r in records) - release - reject
 
 
+def expected_sender_totals(outcome):
+    """The managed-sender totals a triage run reports for a plan (triage_rules.plan) that every entry succeeds for."""
+    policies = {}
+    for rule in outcome['rules']:
+        if rule.get('sender_policy'):
+            for rid in rule['ids']:
+                for pair in outcome['senders'][rid]['pairs']:
+                    policies.setdefault(tuple(pair), rule['sender_policy'])
+    if not any(rule.get('sender_policy') for rule in outcome['rules']):
+        return {}
+    counted = list(policies.values())
+    return {'permitted': counted.count('permit'), 'blocked': counted.count('block'), 'sender_failed': 0}
+
+
 class Run(object):
     """The outcome of one ansible/ansible-playbook run: rc, output, and the recorded task results."""
 

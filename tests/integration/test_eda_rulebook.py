@@ -218,5 +218,5 @@ def test_triage_throttled_runs_the_playbook_once_for_a_burst(sim, tmp_path):
     assert all(len(entries) == 1 for entries in audit.values())
     assert audit[burst[1]][0]['action'] == 'reject' and audit[burst[1]][0]['reason_type'] == CONFIDENTIAL
     assert burst[2] in sim.state()['held']
-    assert "rule 'Release newsletters held as spam' (release): matched 2, released 2, failed 0" in output
+    assert "rule 'Release newsletters held as spam' (release): matched 2, released 2, permitted 2 senders, failed 0" in output
     assert_no_secret(output)

@@ -26,7 +26,7 @@ import re
 import pytest
 import yaml
 
-from conftest import HOLD_LIST as LIST, demo_rules, held_records, run_adhoc, run_playbook
+from conftest import HOLD_LIST as LIST, demo_rules, expected_sender_totals, held_records, run_adhoc, run_playbook
 
 from ansible_collections.secops.mimecast.plugins.module_utils.held import split_window
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import plan, validate_rules
@@ -36,7 +36,8 @@ REJECT = '/api/gateway/hold-reject'
 CONF = 'MESSAGE CONTAINS CONFIDENTIAL INFORMATION'
 UNDESIRABLE = 'MESSAGE CONTAINS UNDESIRABLE CONTENT'
 API_FORMAT = '%Y-%m-%dT%H:%M:%S+0000'
-REPORT_KEYS = ('totals', 'rules', 'failures', 'check_mode', 'generated_at', 'rules_sha256')
+# sender_failures: only when a rule has a sender_policy (the demo rules have)
+REPORT_KEYS = ('totals', 'rules', 'failures', 'check_mode', 'generated_at', 'rules_sha256', 'sender_failures')
 PROGRESS_READ = re.compile(r"^triage \[localhost\]: read (\d+) of (\d+) held messages \((\d+) pages\)$", re.M)
 PROGRESS_WRITE = re.compile(r"^triage \[localhost\]: (released|rejected|would release|would reject) (\d+) of (\d+)$", re.M)
 RELEASE_ALL = [{'name': 'Release everything', 'match': {'reason_code': '.'}, 'action': 'release'}]
@@ -111,10 +112,12 @@ def test_applies_the_rules_exactly_then_changes_nothing(sim, tmp_path, api):
     audit = sim.audit()
     assert sorted(collections.Counter(a['id'] for a in audit).values()) == [1] * len(audit)
     assert len(audit) == len(expected['release_ids']) + len(expected['rejected'])
-    dlp = [r for r in rules if r['action'] == 'reject'][0]
+    reject_rules = dict((r['reason_type'], r) for r in rules if r['action'] == 'reject')
+    assert CONF in reject_rules
     for entry in audit:
         if entry['action'] == 'reject':
-            assert (entry['reason_type'], entry['message'], entry['notify']) == (CONF, dlp['message'], True), entry
+            rule = reject_rules[entry['reason_type']]
+            assert (entry['message'] or None, entry['notify']) == (rule.get('message'), rule.get('notify', False)), entry
     # one read of the queue (one page), no re-read before the writes; batches of 7 ids
     stats = sim.stats()
     assert list_requests(sim) - reads == 1
@@ -122,14 +125,20 @@ def test_applies_the_rules_exactly_then_changes_nothing(sim, tmp_path, api):
     assert sum(stats['by_path'][REJECT].values()) == math.ceil(len(expected['rejected']) / 7.0)
 
     # the result and the report say the same, and match the plan
-    totals = {'held': 200, 'released': len(expected['release_ids']), 'rejected': len(expected['rejected']),
-              'kept': expected['kept'], 'failed': 0, 'not_held': 0}
+    senders = expected_sender_totals(expected)
+    assert senders['permitted'] and senders['blocked']
+    totals = dict({'held': 200, 'released': len(expected['release_ids']), 'rejected': len(expected['rejected']),
+                   'kept': expected['kept'], 'failed': 0, 'not_held': 0}, **senders)
     assert result['totals'] == totals
+    # the managed senders of the permit and block rules, each (sender, recipient) set once
+    entries = sim.state()['managed_senders']
+    assert len(entries) == senders['permitted'] + senders['blocked']
+    assert [e['type'].lower() for e in entries].count('permit') == senders['permitted']
     assert rule_ids(result) == dict((r['name'], sorted(r['ids'])) for r in expected['rules'])
     assert result['failures'] == [] and result['check_mode'] is False
     assert result['report_path'] == str(report_path)
     report = read_json(report_path)
-    assert report == dict((key, result[key]) for key in REPORT_KEYS)
+    assert report == dict((key, result[key]) for key in REPORT_KEYS if key in result)
     assert result['msg'] == result['summary'][-1]
     assert result['summary'][-1] == 'totals: held 200, released %d, rejected %d, kept %d, failed 0, not held any more 0' % (
         len(expected['release_ids']), len(expected['rejected']), expected['kept'])
@@ -142,8 +151,8 @@ def test_applies_the_rules_exactly_then_changes_nothing(sim, tmp_path, api):
     assert again.rc == 0, again
     result = again.result()
     assert result['changed'] is False
-    assert result['totals'] == {'held': expected['kept'], 'released': 0, 'rejected': 0, 'kept': expected['kept'],
-                                'failed': 0, 'not_held': 0}
+    assert result['totals'] == dict({'held': expected['kept'], 'released': 0, 'rejected': 0, 'kept': expected['kept'],
+                                     'failed': 0, 'not_held': 0}, **dict((key, 0) for key in senders))
     assert sim.stats()['write_requests'] == writes and len(sim.audit()) == len(audit)
     assert read_json(report_path)['totals'] == result['totals']
 
@@ -166,8 +175,8 @@ def test_check_mode_with_diff_writes_nothing_and_shows_the_diff(sim, tmp_path):
     result = run.result()
     n_release, n_reject = len(expected['release_ids']), len(expected['rejected'])
     assert result['check_mode'] is True
-    assert result['totals'] == {'held': 200, 'released': n_release, 'rejected': n_reject, 'kept': expected['kept'],
-                                'failed': 0, 'not_held': 0}
+    assert result['totals'] == dict({'held': 200, 'released': n_release, 'rejected': n_reject, 'kept': expected['kept'],
+                                     'failed': 0, 'not_held': 0}, **expected_sender_totals(expected))
     assert result['summary'][0].startswith('DRY RUN')
     assert 'would release %d' % n_release in result['msg']
     # the report is written in check mode too
@@ -179,8 +188,12 @@ def test_check_mode_with_diff_writes_nothing_and_shows_the_diff(sim, tmp_path):
     after = ["rule '%s' (%s): %d held" % (r['name'], r['action'], r['matched'] if r['action'] == 'keep' else 0)
              for r in expected['rules']]
     diff = result['diff']
-    assert diff['before'].splitlines() == before + ['held in the window: 200'], diff
-    assert diff['after'].splitlines() == after + ['held in the window: %d' % expected['kept']], diff
+    assert diff['before'].splitlines()[:len(before) + 1] == before + ['held in the window: 200'], diff
+    assert diff['after'].splitlines()[:len(after) + 1] == after + ['held in the window: %d' % expected['kept']], diff
+    # then one line per managed-sender entry a permit or block rule would set
+    senders = expected_sender_totals(expected)
+    assert len(diff['after'].splitlines()) - len(after) - 1 == senders['permitted'] + senders['blocked'], diff
+    assert all(line.startswith("managed sender (rule '") for line in diff['after'].splitlines()[len(after) + 1:]), diff
     # and it is shown on the output, as a unified diff
     rule = [r for r in expected['rules'] if r['action'] == 'release'][0]
     assert "-rule '%s' (release): %d held" % (rule['name'], rule['matched']) in run.output, run
@@ -449,10 +462,11 @@ def test_failed_ids_fail_the_task_after_the_report_is_written(sim, tmp_path):
     assert result['totals']['released'] == len(expected['release_ids'])
     assert result['totals']['failed'] == len(expected['rejected'])
     assert set(f['id'] for f in result['failures']) == expected['rejected']
-    assert all(f['code'] == 'err_xdk_binding_expired' and f['rule'] == 'Reject outbound DLP hits' for f in result['failures'])
+    reject_rules = set(r['name'] for r in rules if r['action'] == 'reject')
+    assert all(f['code'] == 'err_xdk_binding_expired' and f['rule'] in reject_rules for f in result['failures'])
     assert 'could not be released or rejected' in result['msg'] and result['failures'][0]['id'] in result['msg']
     report = read_json(report_path)
-    assert report == dict((key, result[key]) for key in REPORT_KEYS)
+    assert report == dict((key, result[key]) for key in REPORT_KEYS if key in result)
     assert set(sim.state()['released']) == set(expected['release_ids']) and sim.state()['rejected'] == []
 
 

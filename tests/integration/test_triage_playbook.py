@@ -16,7 +16,7 @@ import re
 import pytest
 import yaml
 
-from conftest import HOLD_LIST as LIST, demo_rules, held_records, run_playbook
+from conftest import HOLD_LIST as LIST, demo_rules, expected_sender_totals, held_records, run_playbook
 
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import plan, validate_rules
 
@@ -87,20 +87,20 @@ def test_triage_applies_the_rules_exactly_then_changes_nothing(big, tmp_path):
     # every rejection carried the rule's reason, message and notify
     audit = big.audit()
     assert len(audit) == len(expected['release_ids']) + len(expected_rejected)
-    dlp = [r for r in rules if r['action'] == 'reject'][0]
+    reject_rules = dict((r['reason_type'], r) for r in rules if r['action'] == 'reject')
+    assert CONF in reject_rules
     for entry in audit:
         if entry['action'] == 'reject':
-            assert entry['reason_type'] == CONF
-            assert entry['message'] == dlp['message']
-            assert entry['notify'] is True
+            rule = reject_rules[entry['reason_type']]
+            assert (entry['message'] or None, entry['notify']) == (rule.get('message'), rule.get('notify', False)), entry
 
     # one list read (the plan), no re-read before the writes (verify_held: false)
     assert sum(big.stats()['by_path'][LIST].values()) == list_reads + 1
 
     report = read_report(tmp_path)
     assert report['check_mode'] is False
-    assert report['totals'] == {'held': HELD, 'released': len(expected['release_ids']), 'rejected': len(expected_rejected),
-                                'kept': expected['kept'], 'failed': 0, 'not_held': 0}
+    assert report['totals'] == dict({'held': HELD, 'released': len(expected['release_ids']), 'rejected': len(expected_rejected),
+                                     'kept': expected['kept'], 'failed': 0, 'not_held': 0}, **expected_sender_totals(expected))
     assert [(r['name'], r['action'], r['matched'], sorted(r['ids'])) for r in report['rules']] == \
         [(r['name'], r['action'], r['matched'], sorted(r['ids'])) for r in expected['rules']]
     assert 'totals: held %d, released %d' % (HELD, len(expected['release_ids'])) in run.output
@@ -145,7 +145,13 @@ def test_check_diff_is_a_faithful_dry_run(big, tmp_path):
     for rule in expected['rules']:
         if rule['action'] != 'keep':
             assert "+rule '%s' (%s): 0 held" % (rule['name'], rule['action']) in run.output, run
-    assert task_of(run, TRIAGE)['result']['diff']['after'].endswith('held in the window: %d\n' % expected['kept'])
+    after = task_of(run, TRIAGE)['result']['diff']['after'].splitlines()
+    count = len(expected['rules']) + 1
+    assert after[count - 1] == 'held in the window: %d' % expected['kept'], after
+    # then the managed-sender entries the permit and block rules would set, one line each
+    senders = expected_sender_totals(expected)
+    assert len(after[count:]) == senders['permitted'] + senders['blocked'] > 0, after
+    assert report['totals'] == dict(report['totals'], **senders)
 
 
 BAD_RULES = [
