@@ -41,6 +41,7 @@ sys.path.insert(0, SIM_DIR)
 sys.path.insert(0, BENCH)
 
 from mimecast_sim.testing import Simulator  # noqa: E402  pylint: disable=wrong-import-position
+import scale  # noqa: E402  pylint: disable=wrong-import-position
 import svgplot  # noqa: E402  pylint: disable=wrong-import-position
 
 SEED = 1
@@ -234,12 +235,19 @@ def write_noop_playbook(dest, source=TRIAGE_PLAYBOOK):
     with open(source, encoding='utf-8') as fh:
         plays = yaml.safe_load(fh)
     swapped = 0
-    for play in plays:
-        tasks = play.get('tasks', [])
+
+    def swap(tasks):
+        count = 0
         for index, task in enumerate(tasks):
             if TRIAGE_MODULE in task:
                 tasks[index] = dict((NOOP_ACTION if key == TRIAGE_MODULE else key, value) for key, value in task.items())
-                swapped += 1
+                count += 1
+            for section in ('block', 'rescue', 'always'):
+                count += swap(task.get(section) or [])
+        return count
+
+    for play in plays:
+        swapped += swap(play.get('tasks', []))
     if swapped != 1:
         raise RuntimeError('%s: expected one %s task, found %d' % (source, TRIAGE_MODULE, swapped))
     with open(dest, 'w', encoding='utf-8') as fh:
@@ -655,6 +663,12 @@ def main(argv=None):
                         help='held counts at which the report playbook and the review report are measured against a triage dry run')
     parser.add_argument('--report-repeat', type=int, default=3)
     parser.add_argument('--no-reports', action='store_true', help='leave out the report playbook and review report figures')
+    parser.add_argument('--scale-sizes', default='10000,50000,100000',
+                        help='scale (a): held counts in one tenant at 10 ms (the cost per 10k from the smallest to the largest)')
+    parser.add_argument('--tenants', type=int, default=20, help='scale (b): tenants on one simulator, forks 1 against forks 10 (0: leave out)')
+    parser.add_argument('--tenant-held', type=int, default=5000, help='scale (b): held messages per tenant')
+    parser.add_argument('--no-scale', action='store_true', help='leave out the scale figures (bench/scale.py)')
+    parser.add_argument('--scale-only', action='store_true', help='only the scale figures (bench/scale.py)')
     parser.add_argument('--render', metavar='BENCH_JSON', help='only re-render figures.md and bench.svg from a bench.json')
     args = parser.parse_args(argv)
     if args.render:
@@ -676,8 +690,11 @@ def main(argv=None):
     args.lever_batches = [int(v) for v in args.lever_batch_sizes.split(',')]
     args.lever_concurrency = [int(v) for v in args.lever_concurrencies.split(',')]
     sizes = [1000] if args.quick else [int(s) for s in args.sizes.split(',') if s.strip()]
-    if args.levers_only:
+    if args.levers_only or args.scale_only:
         sizes = []
+        args.no_levers = args.no_reports = True
+    if args.levers_only:
+        args.no_scale = True
     os.makedirs(args.out, exist_ok=True)
     workdir = tempfile.mkdtemp(prefix='mimecast-bench-')
     collections = stage(os.path.join(workdir, 'collections'))
@@ -698,12 +715,17 @@ def main(argv=None):
     levers = None if (args.quick or args.no_levers) else bench_levers(args, collections, workdir)
     args.report_sizes = [int(v) for v in args.report_sizes.split(',') if v.strip()]
     reports = None if (args.quick or args.no_reports or args.levers_only) else bench_reports(args, collections, workdir)
+    scaled = None
+    if not (args.quick or args.no_scale):
+        context = scale.Context(collections, workdir, lambda sim, extra: ansible_env(collections, sim, extra), tool,
+                                write_noop_playbook(os.path.join(workdir, 'noop-scale.yml')))
+        scaled = scale.run(context, [int(v) for v in args.scale_sizes.split(',') if v.strip()], args.tenants, args.tenant_held)
     data = {'command': ' '.join([os.path.relpath(sys.executable, ROOT)] + [os.path.relpath(__file__, ROOT)] + (argv or sys.argv[1:])),
             'machine': machine, 'latency_ms': args.latency_ms, 'empty_queue_s': round(empty, 3),
             'empty_queue_runs_s': [round(w, 3) for w in empty_walls], 'default_batch_size': DEFAULT_BATCH,
-            'default_concurrency': DEFAULT_CONCURRENCY, 'sizes': results, 'levers': levers, 'reports': reports}
+            'default_concurrency': DEFAULT_CONCURRENCY, 'sizes': results, 'levers': levers, 'reports': reports, 'scale': scaled}
     machine['load_average_at_end'] = [round(v, 2) for v in os.getloadavg()]
-    data['targets'] = targets(results, levers, args)
+    data['targets'] = targets(results, levers, args) + (scaled['targets'] if scaled else [])
     print_tables(data)
     for fig in reports or []:
         log('reports at N = %d: report playbook %.2f s, triage dry run %.2f s: %.2fx (%s, target <= 1.5x); dry run with the review '

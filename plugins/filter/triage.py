@@ -18,6 +18,7 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.secops.mimecast.plugins.plugin_utils import held_report as _held
+from ansible_collections.secops.mimecast.plugins.plugin_utils import tenants as _tenants
 from ansible_collections.secops.mimecast.plugins.plugin_utils import triage_report as _triage
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import parse_api_epoch
 
@@ -84,6 +85,27 @@ def held_report_markdown(report):
     return _held.render_markdown(_mapping(report, 'the held report'))
 
 
+def tenant_path(path, host=None, hosts=None):
+    """A report path of one tenant: absolute, and with the host name in it when several hosts would share it."""
+    if hosts is not None and not isinstance(hosts, (list, tuple)):
+        raise AnsibleFilterError('tenant_path: hosts must be a list of host names (ansible_play_hosts_all), not %s' % type(hosts).__name__)
+    return _tenants.tenant_path(path, host, hosts)
+
+
+def tenants_summary(hostvars, hosts, result='mimecast_triage_result'):
+    """The summary of a run over several tenants, from each host's registered triage result."""
+    if not isinstance(hosts, (list, tuple)):
+        raise AnsibleFilterError('tenants_summary: hosts must be a list of host names (ansible_play_hosts_all), not %s' % type(hosts).__name__)
+    results = {}
+    for host in hosts:
+        try:
+            value = hostvars[host].get(result)
+        except (KeyError, AttributeError, TypeError):
+            value = None
+        results[host] = value
+    return _tenants.tenants_summary(results, hosts)
+
+
 class FilterModule(object):
     """secops.mimecast triage and held-queue report filters."""
 
@@ -94,4 +116,6 @@ class FilterModule(object):
             'held_report': held_report,
             'held_report_html': held_report_html,
             'held_report_markdown': held_report_markdown,
+            'tenant_path': tenant_path,
+            'tenants_summary': tenants_summary,
         }

@@ -109,6 +109,13 @@ class Run(object):
     def stats(self):
         return self.records['stats'].get('localhost', {})
 
+    def host_stats(self, host):
+        """The recap of one host: {ok, changed, failures, rescued, ...}."""
+        return self.records['stats'].get(host, {})
+
+    def host_tasks(self, host, name=None):
+        return [t for t in self.tasks(name) if t.get('host') == host]
+
     def __repr__(self):
         return 'Run(rc=%s)\n%s' % (self.rc, self.output[-4000:])
 
@@ -136,13 +143,13 @@ def ansible_env(sim, api='1.0', extra=None):
     return env
 
 
-def _run(sim, cmd, api, env, timeout, tmp_path_factory=None):
+def _run(sim, cmd, api, env, timeout, cwd=None):
     fd, record_path = tempfile.mkstemp(prefix='ansible-run-', suffix='.json')
     os.close(fd)
     try:
         full_env = ansible_env(sim, api, env)
         full_env['RESULT_RECORDER_FILE'] = record_path
-        proc = subprocess.run(cmd, env=full_env, capture_output=True, text=True, timeout=timeout, check=False)
+        proc = subprocess.run(cmd, env=full_env, capture_output=True, text=True, timeout=timeout, check=False, cwd=cwd)
         return Run(proc, cmd, record_path)
     finally:
         os.unlink(record_path)
@@ -157,12 +164,14 @@ def run_adhoc(sim, module, args, api='1.0', env=None, options=(), timeout=300):
     return _run(sim, cmd, api, env, timeout)
 
 
-def run_playbook(sim, playbook, api='1.0', env=None, options=(), extra_vars=None, timeout=600):
-    """``ansible-playbook -i localhost, <playbook>`` with the simulator's credentials."""
-    cmd = [os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', playbook] + list(options)
+def run_playbook(sim, playbook, api='1.0', env=None, options=(), extra_vars=None, timeout=600, inventory=None, cwd=None):
+    """``ansible-playbook -i localhost, <playbook>`` with the simulator's credentials (in the environment; ``api=None``:
+    none). With ``inventory``: ``-i <inventory>`` instead, the hosts' own connection variables."""
+    cmd = [os.path.join(BIN, 'ansible-playbook')] + (['-i', inventory] if inventory else ['-i', 'localhost,', '-c', 'local'])
+    cmd += [playbook] + list(options)
     if extra_vars is not None:
         cmd += ['-e', json.dumps(extra_vars)]
-    return _run(sim, cmd, api, env, timeout)
+    return _run(sim, cmd, api, env, timeout, cwd=cwd)
 
 
 @pytest.fixture(scope='session')

@@ -43,6 +43,7 @@ class CallbackModule(CallbackBase):
         self.records['tasks'].append({
             'name': result._task.get_name(),
             'action': result._task.action,
+            'host': result._host.get_name(),
             'status': status,
             'result': _plain(result._result),
         })
