@@ -93,16 +93,21 @@ class _Progress(object):
             if self.progress is not None:
                 self.progress(self.pages, self.count, self.total)
 
-    def read(self, records):
-        """Count and collect ``records`` (an iterator over pages that calls :meth:`page` after each)."""
+    def read(self, records, keep=None):
+        """Count and collect ``records`` (an iterator over pages that calls :meth:`page` after each): the records
+        themselves, or with ``keep``, ``(id, keep(record))`` pairs (the record itself is then let go)."""
         out = []
         for record in records:
             self.record(record)
-            out.append(record)
+            out.append(record if keep is None else (_record_id(record), keep(record)))
         return out
 
 
-def read_held_all(client, page_size=500, concurrency=1, progress=None, **options):
+def _record_id(record):
+    return record.get('id') if isinstance(record, dict) else None
+
+
+def read_held_all(client, page_size=500, concurrency=1, progress=None, keep=None, **options):
     """Every held record matching ``options`` (a list), reading up to ``concurrency`` time windows at once.
 
     The first page is read over the whole window. When at least two more pages follow, the window is cut
@@ -111,38 +116,47 @@ def read_held_all(client, page_size=500, concurrency=1, progress=None, **options
     request, as before; a queue of 20 pages costs about 24 requests, read in about a quarter of the
     time. Windows are equal spans of time: a queue whose messages all arrived in one window is read
     as fast as one cursor can go, never slower.
+
+    ``keep``: a function of a record; the list returned then holds ``keep(record)`` for each record, in the same
+    order, instead of the records, which are let go as they are read (so only what is kept of a large queue is
+    ever in memory).
     """
     item = held_list_request(client.scheme, **options)
     first = client.page(HOLD_LIST_PATH, item, page_size)
     tracker = _Progress(progress, first.total_count)
-    records = tracker.read(first.data)
+    records = tracker.read(first.data, keep)
     tracker.page()
     if not first.next_token:
-        return records
+        return _kept(records, keep)
     windows = []
     pages_left = math.ceil((tracker.total - len(records)) / float(page_size)) if tracker.total else None
     if concurrency > 1 and item.get('start') and item.get('end') and (pages_left is None or pages_left > 1):
         windows = split_window(item['start'], item['end'], int(concurrency))
     if not windows:
-        return records + tracker.read(client.paginate(HOLD_LIST_PATH, item, page_size=page_size, token=first.next_token,
-                                                      progress=tracker.page))
+        return _kept(records + tracker.read(client.paginate(HOLD_LIST_PATH, item, page_size=page_size, token=first.next_token,
+                                                            progress=tracker.page), keep), keep)
+    del records  # the windows read them again
 
     def read_window(bounds):
         window = dict(item, start=bounds[0], end=bounds[1])
-        return tracker.read(client.paginate(HOLD_LIST_PATH, window, page_size=page_size, progress=tracker.page))
+        return tracker.read(client.paginate(HOLD_LIST_PATH, window, page_size=page_size, progress=tracker.page), keep)
 
     with ThreadPoolExecutor(max_workers=len(windows)) as pool:
         parts = list(pool.map(read_window, windows))
     merged, seen = [], set()
     for part in reversed(parts):  # newest window first, as the API lists them
         for record in part:
-            rid = record.get('id') if isinstance(record, dict) else None
+            rid = _record_id(record) if keep is None else record[0]
             if rid is not None:
                 if rid in seen:
                     continue
                 seen.add(rid)
             merged.append(record)
-    return merged
+    return _kept(merged, keep)
+
+
+def _kept(items, keep):
+    return items if keep is None else [kept for dummy, kept in items]
 
 
 def held_ids(client, page_size=500, concurrency=1):

@@ -18,7 +18,7 @@ import json
 from ansible_collections.secops.mimecast.plugins.module_utils.client import check_page_size, connection_argument_spec
 from ansible_collections.secops.mimecast.plugins.module_utils.write_engine import check_tuning
 from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import MimecastActionBase
-from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import RulesError, plan, validate_rules
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import RulesError, classifier, plan_decided, validate_rules
 
 try:
     import yaml
@@ -90,8 +90,11 @@ class TriageActionBase(MimecastActionBase):
         self.check_options(params)
         now = datetime.datetime.now(datetime.timezone.utc)
         client = self.client(params, pool_size=params['concurrency'])
-        records = self.read_held(client, params, admin=params['admin'], start=params['start'], end=params['end'], now=now)
-        return plan(compiled, records, now), client
+        # each record is decided as it is read and only the decision is kept (a large queue never is in memory)
+        classify = classifier(compiled, now)
+        decided = self.read_held(client, params, admin=params['admin'], start=params['start'], end=params['end'], now=now,
+                                 keep=classify)
+        return plan_decided(classify.rules, decided), client
 
 
 def plan_message(outcome):

@@ -364,6 +364,44 @@ def first_match(compiled_rules, record, now_epoch):
     return None
 
 
+def classifier(compiled_rules, now=None):
+    """A function that decides one raw record: ``classify(record)`` returns ``(id, rule index, sender pairs,
+    review fields)`` (the pairs only for a rule with a ``sender_policy``, the review fields only for a release or
+    reject rule; ``None`` otherwise; the rule index is ``None`` when no rule matches), or ``None`` for a record
+    without an id.
+
+    What it returns is all the plan needs of a record, so a reader can decide each record as it arrives and let
+    the record go (see :func:`plan_decided`): a queue of 100,000 messages is never all in memory at once.
+    """
+    if not all(isinstance(rule, CompiledRule) for rule in compiled_rules):
+        compiled_rules = validate_rules(compiled_rules)
+    now_epoch = to_epoch(now)
+    rules = list(compiled_rules)
+    # Flatten each rule's tests for speed: list of (function, field, arg)
+    flat = [tuple((_TESTS[kind], field, arg) for kind, field, arg in rule.tests) for rule in rules]
+    with_senders = [rule.sender_policy is not None for rule in rules]
+    acting = [rule.action != 'keep' for rule in rules]
+    indexes = range(len(rules))
+
+    def classify(record):
+        if not isinstance(record, dict):
+            return None
+        rid = record.get('id')
+        if rid is None or rid == '':
+            return None
+        for index in indexes:
+            for func, field, arg in flat[index]:
+                if not func(record, field, arg, now_epoch):
+                    break
+            else:
+                return (rid, index, sender_pairs(record) if with_senders[index] else None,
+                        review_fields(record) if acting[index] else None)
+        return (rid, None, None, None)
+
+    classify.rules = rules
+    return classify
+
+
 def plan(compiled_rules, records, now=None):
     """Decide what to do with every held record.
 
@@ -377,39 +415,34 @@ def plan(compiled_rules, records, now=None):
     Every id is planned at most once (the first record with an id decides); records without an id are ignored.
     ``review`` maps every id a release or reject rule decided to its :func:`review_fields` (for the review report).
     """
-    if not all(isinstance(rule, CompiledRule) for rule in compiled_rules):
-        compiled_rules = validate_rules(compiled_rules)
-    now_epoch = to_epoch(now)
-    rules = list(compiled_rules)
+    classify = classifier(compiled_rules, now)
+    return plan_decided(classify.rules, (classify(record) for record in records))
+
+
+def plan_decided(rules, decided):
+    """The plan (see :func:`plan`) from records already decided by a :func:`classifier` of ``rules``, in order."""
     nrules = len(rules)
     per_rule = [[] for dummy in range(nrules)]
-    # Flatten each rule's tests for speed: list of (function, field, arg)
-    flat = [tuple((_TESTS[kind], field, arg) for kind, field, arg in rule.tests) for rule in rules]
     seen = set()
     held = 0
     with_senders = [rule.sender_policy is not None for rule in rules]
     senders = {}
-    acting = [rule.action != 'keep' for rule in rules]
     review = {}
-    for record in records:
-        if not isinstance(record, dict):
+    for entry in decided:
+        if entry is None:
             continue
-        rid = record.get('id')
-        if rid is None or rid == '' or rid in seen:
+        rid, index, pairs, fields = entry
+        if rid in seen:
             continue
         seen.add(rid)
         held += 1
-        for index in range(nrules):
-            for func, field, arg in flat[index]:
-                if not func(record, field, arg, now_epoch):
-                    break
-            else:
-                per_rule[index].append(rid)
-                if with_senders[index]:
-                    senders[rid] = sender_pairs(record)
-                if acting[index]:
-                    review[rid] = review_fields(record)
-                break
+        if index is None:
+            continue
+        per_rule[index].append(rid)
+        if pairs is not None:
+            senders[rid] = pairs
+        if fields is not None:
+            review[rid] = fields
 
     release_ids = []
     groups = {}

@@ -54,13 +54,15 @@ def calls(monkeypatch):
         warn('rate limited; waiting 1.0 s (key %s)' % SECRET)
         return FakeClient()
 
-    def fake_read(client, page_size=500, concurrency=1, progress=None, **options):
+    def fake_read(client, page_size=500, concurrency=1, progress=None, keep=None, **options):
         state['read'].append(dict(options, page_size=page_size, concurrency=concurrency))
         for error in state['errors']:
             raise error
         if progress:
             progress(1, len(state['records']), 5000)
-        return list(state['records'])
+        # the triage keeps only what it decided of each record (read_held_all's keep)
+        assert keep is not None
+        return [keep(record) for record in state['records']]
 
     monkeypatch.setattr(action_base, 'client_from_params', fake_client)
     monkeypatch.setattr(action_base, 'read_held_all', fake_read)

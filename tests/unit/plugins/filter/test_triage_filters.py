@@ -21,7 +21,8 @@ PLAN = {'held': 3, 'rules': [{'name': 'news', 'action': 'release', 'matched': 2,
 
 
 def test_filters_registered():
-    assert sorted(F) == ['held_report', 'held_report_html', 'held_report_markdown', 'triage_report', 'triage_summary']
+    assert sorted(F) == ['held_report', 'held_report_html', 'held_report_markdown', 'tenant_path', 'tenants_summary',
+                         'triage_report', 'triage_summary']
 
 
 def test_triage_report_and_summary():

@@ -276,6 +276,24 @@ def test_windows_read_in_parallel_each_record_once_newest_first():
     assert sorted(sent[1:], key=lambda r: (r[0], r[2] or '')) == expected
 
 
+@pytest.mark.parametrize('concurrency, page_size', [(1, 6), (4, 3), (4, 100)])
+def test_keep_returns_what_is_kept_of_each_record_in_the_same_order(concurrency, page_size):
+    """With ``keep``, the same records in the same order, each id once, but only what ``keep`` took of them."""
+    whole = read_held_all(HeldQueue(hour_records()).client(), page_size=page_size, concurrency=concurrency,
+                          start=HOUR_START, end=HOUR_END)
+    seen = []
+
+    def keep(record):
+        seen.append(record['id'])
+        return ('kept', record['id'])
+
+    kept = read_held_all(HeldQueue(hour_records()).client(), page_size=page_size, concurrency=concurrency,
+                         start=HOUR_START, end=HOUR_END, keep=keep)
+    assert kept == [('kept', rid) for rid in ids_of(whole)]
+    # every record read was handed to keep (the windows' copies on the boundaries included), nothing else
+    assert set(seen) == set(ids_of(whole)) and len(seen) >= len(whole)
+
+
 @pytest.mark.parametrize('bounds', ['both', 'start', 'neither'])
 @pytest.mark.parametrize('concurrency', [2, 3, 4, 16])
 def test_windows_find_what_one_cursor_finds(bounds, concurrency):
