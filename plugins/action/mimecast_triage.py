@@ -191,10 +191,7 @@ class ActionModule(TriageActionBase):
         action = ACTIONS[name]
         if not ids:
             return {action.result_key: [], 'not_held': [], 'failures': []}
-        if name == 'managed_sender':
-            verb = 'would set managed senders:' if check_mode else 'managed senders set:'
-        else:
-            verb = 'would %s' % name if check_mode else action.verb
+        verb = action.dry_label if check_mode else action.label
         step = max(len(ids) // 5, 1)
         shown = {'next': step}
 

@@ -206,7 +206,7 @@ MANAGED_SENDER = WriteAction(
     confirmed=lambda entry: bool(entry.get('id')),
     fail_keys=_fail_senders, prepare=_prepare_senders,
     # no way to read an entry back, and a set is an upsert: a lost answer is sent again
-    recheck=None, absent='nothing to set',
+    recheck=None, absent='nothing to set', label='managed senders set:', dry_label='would set managed senders:',
     report=lambda key: {'sender': key[0], 'to': key[1], 'action': key[2]})
 
 ACTIONS = dict((action.name, action) for action in (RELEASE, REJECT, MANAGED_SENDER))

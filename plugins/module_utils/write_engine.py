@@ -55,11 +55,12 @@ class WriteAction(object):
     lost answer (see the module docstring), or None when the write is safe to repeat; ``absent``: why an
     item needs nothing (for messages); ``report(key)``: the key as results show it; ``prepare(items,
     options)``: the items validated and without duplicates, raising :class:`InputError` for bad input or
-    options (before any request).
+    options (before any request). ``label`` and ``dry_label``: how progress lines name the action done and, in
+    check mode, to be done (default: ``verb`` and ``would <name>``).
     """
 
     def __init__(self, name, path, result_key, module, verb, body, key, answer_key, confirmed, fail_keys, prepare,
-                 recheck=None, absent='not held any more', report=None):
+                 recheck=None, absent='not held any more', report=None, label=None, dry_label=None):
         self.name = name
         self.path = path
         self.result_key = result_key
@@ -74,6 +75,8 @@ class WriteAction(object):
         self.absent = absent
         self.report = report or (lambda k: k)
         self.prepare = prepare
+        self.label = label or verb
+        self.dry_label = dry_label or 'would %s' % name
 
     def __repr__(self):
         return 'WriteAction(%r)' % self.name

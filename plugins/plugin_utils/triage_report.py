@@ -19,7 +19,7 @@ __metaclass__ = type
 import datetime
 
 from ansible_collections.secops.mimecast.plugins.module_utils.write_actions import ACTIONS
-from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import WRITE_RULE_ACTIONS, plan_steps
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import SENDER_POLICY_TOTALS, WRITE_RULE_ACTIONS, plan_steps
 
 
 def _now_iso(now=None):
@@ -219,8 +219,8 @@ def add_sender_outcome(report, senders, outcome, kept_back):
     keys = _as_list(outcome.get(SENDER_KEY))
     done = set((key[0], key[1]) for key in keys)
     totals = report['totals']
-    totals['permitted'] = sum(1 for key in keys if key[2] == 'permit')
-    totals['blocked'] = sum(1 for key in keys if key[2] == 'block')
+    for policy, total in SENDER_POLICY_TOTALS.items():
+        totals[total] = sum(1 for key in keys if key[2] == policy)
     totals['sender_failed'] = len(kept_back)
     per_rule = dict((rule['name'], rule) for rule in report['rules'])
     for rule in report['rules']:
@@ -280,7 +280,7 @@ def summary_lines(report):
             if rule.get('sender_policy'):
                 policy = rule['sender_policy']
                 count = len(rule.get('senders', []))
-                done = 'would %s' % policy if dry else policy + ('ted' if policy == 'permit' else 'ed')
+                done = 'would %s' % policy if dry else SENDER_POLICY_TOTALS[policy]
                 line += ', %s %d sender%s' % (done, count, '' if count == 1 else 's')
             if rule.get('not_held'):
                 line += ', not held any more %d' % rule['not_held']
@@ -289,10 +289,9 @@ def summary_lines(report):
             line += ', kept held'
         lines.append(line)
     totals = report.get('totals', {})
-    if 'permitted' in totals:
-        lines.append('managed senders: %s %d, %s %d; messages left held because their entries were not set: %d' % (
-            'would permit' if dry else 'permitted', totals.get('permitted', 0), 'would block' if dry else 'blocked',
-            totals.get('blocked', 0), totals.get('sender_failed', 0)))
+    if 'sender_failed' in totals:
+        done = ', '.join('%s %d' % ('would %s' % policy if dry else total, totals.get(total, 0)) for policy, total in SENDER_POLICY_TOTALS.items())
+        lines.append('managed senders: %s; messages left held because their entries were not set: %d' % (done, totals.get('sender_failed', 0)))
     done = ', '.join('%s %d' % (verb[name], totals.get(ACTIONS[name].result_key, 0)) for name in WRITE_RULE_ACTIONS)
     lines.append('totals: held %d, %s, kept %d, failed %d, not held any more %d' % (
         totals.get('held', 0), done, totals.get('kept', 0), totals.get('failed', 0), totals.get('not_held', 0)))

@@ -47,6 +47,8 @@ RULE_KEYS = ('name', 'match', 'action', 'reason_type', 'message', 'notify', 'sen
 REJECT_ONLY_KEYS = ('reason_type', 'message', 'notify')
 # sender_policy: the one value each rule action may take (the managed-sender entry set for its messages)
 SENDER_POLICIES = {'release': 'permit', 'reject': 'block'}
+# each policy's total in the report (totals.permitted, totals.blocked), also its past participle in the summary
+SENDER_POLICY_TOTALS = {'permit': 'permitted', 'block': 'blocked'}
 
 # match key -> record field (raw camelCase API record) for simple regex keys
 REGEX_FIELDS = {
