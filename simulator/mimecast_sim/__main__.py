@@ -15,6 +15,7 @@ from aiohttp import web
 
 from . import DEFAULT_API_USER, DEFAULT_CREDENTIALS
 from .server import FAULT_KINDS, Fault, Simulator
+from .tenants import CREDENTIAL_KEYS, inventory_text, write_private
 from .tls import make_certificate
 
 
@@ -31,9 +32,12 @@ def parse_args(argv=None):
     p.add_argument('--ready-file', help='write the base URL here once listening')
     p.add_argument('--env-file', help='write export MIMECAST_* lines for the collection here')
     p.add_argument('--env-api', choices=('1.0', '2.0'), default='1.0', help='which credentials --env-file exports')
+    p.add_argument('--inventory-file', help='write a YAML Ansible inventory of the tenants here (group mimecast_tenants)')
+    p.add_argument('--tenants', type=int, default=int(_env('TENANTS', '1')),
+                   help='tenants tenant1..tenantN, told apart by their credentials (default 1; tenant1 has the options\' credentials)')
     p.add_argument('--log-file', help='access log file (default stderr)')
     p.add_argument('--seed', type=int, default=1, help='random seed for data and faults (default 1)')
-    p.add_argument('--held', type=int, default=200, help='number of held messages to seed (default 200)')
+    p.add_argument('--held', type=int, default=200, help='number of held messages to seed, per tenant (default 200; tenant K seeds with seed+K-1)')
     p.add_argument('--processing', type=int, default=30, help='messages in the processing queue (default 30)')
     p.add_argument('--bulk', type=int, default=12, help='messages in the bulk processing queue (default 12)')
     p.add_argument('--api-user', default=_env('API_USER', DEFAULT_API_USER), help='mailbox of the API user (admin=false shows only its messages)')
@@ -68,6 +72,8 @@ def parse_args(argv=None):
                 p.error('--host must be a loopback address (the simulator accepts demo credentials)')
         except ValueError:
             p.error('--host must be a loopback IP address or localhost')
+    if opts.tenants < 1:
+        p.error('--tenants must be at least 1')
     try:
         base64.b64decode(opts.secret_key, validate=True)
     except binascii.Error:
@@ -89,9 +95,12 @@ def write_env_file(path, base_url, opts):
     lines += ['export MIMECAST_%s=%s' % (k, shlex.quote(v)) for k, v in pairs]
     if opts.tls:
         lines.append('export MIMECAST_VALIDATE_CERTS=false  # self-signed simulator certificate')
-    with open(path, 'w', encoding='utf-8') as fh:
-        fh.write('\n'.join(lines) + '\n')
-    os.chmod(path, 0o600)
+    write_private(path, '\n'.join(lines) + '\n')
+
+
+def write_inventory_file(path, base_url, opts):
+    base = {key: getattr(opts, key) for key in CREDENTIAL_KEYS}
+    write_private(path, inventory_text(base_url, base, opts.tenants, opts.tls))
 
 
 async def serve(opts):
@@ -114,6 +123,8 @@ async def serve(opts):
     base_url = '%s://%s:%d' % ('https' if opts.tls else 'http', host, port)
     if opts.env_file:
         write_env_file(opts.env_file, base_url, opts)
+    if opts.inventory_file:
+        write_inventory_file(opts.inventory_file, base_url, opts)
     print('Mimecast simulator listening on %s' % base_url, flush=True)
     if opts.ready_file:
         tmp_path = opts.ready_file + '.tmp'

@@ -20,6 +20,7 @@ from . import REJECT_REASON_TYPES, console
 from .console import ADDRESS_SHAPES, MANAGED_SENDER, OPERATOR_SHAPES, RELEASE_LOGS
 from .data import message_info
 from .state import ApiError, State
+from .tenants import CREDENTIAL_KEYS, DEFAULT_TENANT, tenant_credentials, tenant_index, tenant_names
 
 HOLD_LIST = '/api/gateway/get-hold-message-list'
 RELEASE = '/api/gateway/hold-release'
@@ -119,8 +120,20 @@ def _mc_date(date):
     return None
 
 
-# where a request's answer was decided: the statistics it counts in (see Simulator.record)
+# where a request's answer was decided: the statistics it counts in (see Tenant.record)
 DECIDED_IN = 'mimecast_sim.decided_in'
+# the tenant a request's credentials name, or None
+TENANT = 'mimecast_sim.tenant'
+ALL_TENANTS = '*'
+
+
+def sum_stats(many):
+    """The statistics of several tenants added up (same shape as one tenant's)."""
+    out = {}
+    for stats in many:
+        for key, val in stats.items():
+            out[key] = sum_stats([out.get(key, {}), val]) if isinstance(val, dict) else out.get(key, 0) + val
+    return out
 
 
 class Lateness:
@@ -146,70 +159,42 @@ class Lateness:
         self.seconds = min(latency, max(0.0, late))
 
 
-class Simulator:
-    """Holds the configuration and state; `app()` builds the aiohttp application."""
+class Tenant:
+    """One tenant: its credentials, data, configuration overrides, own faults, statistics, rate limit and request ids.
 
-    def __init__(self, opts):
-        self.opts = opts
-        self.creds = {
-            'access_key': opts.access_key, 'secret_key': opts.secret_key, 'app_id': opts.app_id, 'app_key': opts.app_key,
-            'client_id': opts.client_id, 'client_secret': opts.client_secret,
-        }
-        self.secret_bytes = base64.b64decode(opts.secret_key)
-        self.state = State(opts.held, opts.seed, opts.api_user, opts.processing, opts.bulk, opts.release_history)
-        self.config = {
-            'not_held_style': opts.not_held_style, 'binding_expired': opts.binding_expired, 'clock_offset': opts.clock_offset,
-            'rate_limit': opts.rate_limit, 'rate_window': opts.rate_window, 'latency_ms': opts.latency_ms, 'token_ttl': opts.token_ttl,
-            'retry_after': opts.retry_after, 'date_window': opts.date_window,
-            'release_log_operator': opts.release_log_operator,
-            'release_log_address': opts.release_log_address,
-            'release_log_forbidden': opts.release_log_forbidden,
-        }
-        self.faults = [Fault.parse(f) for f in (opts.fault or [])]
-        self.fault_rng = random.Random(opts.seed)
-        self.tokens = {}
+    ``config`` reads the tenant's overrides first, then the simulator's configuration. The API functions
+    (``handle`` and the handlers it calls) act on this tenant's state only.
+    """
+
+    def __init__(self, name, creds, opts, config):
+        self.name = name
+        self.creds = creds
+        self.secret_bytes = base64.b64decode(creds['secret_key'])
+        self.seed_offset = tenant_index(name) - 1
+        self.state = State(opts.held, opts.seed + self.seed_offset, opts.api_user, opts.processing, opts.bulk, opts.release_history)
+        self.overrides = {}
+        self.config = collections.ChainMap(self.overrides, config)
+        self.faults = []
+        self.fault_rng = random.Random(opts.seed + self.seed_offset)
         self.req_ids = set()
         self.hits = collections.deque()
-        self.lateness = Lateness()
-        self.log_stream = open(opts.log_file, 'a', encoding='utf-8') if opts.log_file else sys.stderr  # pylint: disable=consider-using-with
-        self._reset_stats()
+        self.reset_stats()
 
-    def _reset_stats(self):
+    def reset(self, held, seed, processing, bulk, release_history):
+        """Re-seed (``seed`` is the base seed: this tenant adds its offset); clear stats, rate limit, own faults and overrides."""
+        seed = int(seed) + self.seed_offset
+        self.state.reset(held, seed, processing, bulk, release_history)
+        self.faults = []
+        self.fault_rng = random.Random(seed)
+        self.hits.clear()
+        self.overrides.clear()
+        self.reset_stats()
+
+    def reset_stats(self):
         self.stats = {'total': 0, 'by_path': {}, 'writes': 0, 'write_requests': 0, 'sender_sets': 0,
                       'latency': {'requests': 0, 'asked_ms': 0.0, 'injected_ms': 0.0}}
         self.recent = collections.deque(maxlen=1000)
         self.seq = 0
-
-    # ---- latency ---------------------------------------------------------------
-    async def inject_latency(self, seconds, fault_seconds=0.0):
-        """Delay an answer by the configured latency ``seconds``, on average exactly, plus ``fault_seconds``.
-
-        A latency fault is never shortened (see :class:`Lateness`). /_sim/stats counts what was asked and
-        what the sleeps took.
-        """
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        asked = self.lateness.sleep_for(seconds) + fault_seconds
-        await asyncio.sleep(asked)
-        took = loop.time() - started
-        if seconds > 0:
-            self.lateness.observe(seconds, asked, took)
-        # counted with the request, in the statistics current when it goes on (see record)
-        counted = self.stats['latency']
-        counted['requests'] += 1
-        counted['asked_ms'] += (seconds + fault_seconds) * 1000.0
-        counted['injected_ms'] += took * 1000.0
-
-    # ---- logging / bookkeeping -------------------------------------------------
-    def log(self, request, status, started, outcome):
-        req_id = request.headers.get('x-mc-req-id', '-')
-        if len(req_id) > 64 or not all(c.isalnum() or c in '-_' for c in req_id):
-            req_id = '(invalid)'
-        line = '%s %s %s %s %d %.1fms req_id=%s %s\n' % (
-            time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime()), request.remote, request.method, request.path, status,
-            (time.monotonic() - started) * 1000, req_id, outcome)
-        self.log_stream.write(line)
-        self.log_stream.flush()
 
     def record(self, request, status, items, outcome, auth, stats):
         """Count a request in ``stats``, the statistics current when its answer was decided.
@@ -245,206 +230,9 @@ class Simulator:
             headers['Retry-After'] = str(max(1, -(-reset_ms // 1000)))
         return allowed, headers
 
-    # ---- auth ------------------------------------------------------------------
+    # ---- clock -----------------------------------------------------------------
     def now(self):
         return time.time() + float(self.config['clock_offset'])
-
-    def check_auth(self, request):
-        """Return ('1.0'|'2.0', None) or (auth, (status, code, message))."""
-        header = request.headers.get('Authorization')
-        if not header:
-            return None, (401, 'err_xdk_missing_authorization', 'Authorization header missing')
-        if header.startswith('Bearer '):
-            token = header[7:].strip()
-            expiry = self.tokens.get(token)
-            if expiry is None:
-                return '2.0', (401, 'token_invalid', 'The bearer token is not known (never issued or revoked)')
-            if time.time() >= expiry:
-                return '2.0', (401, 'token_expired', 'The bearer token has expired; request a new one')
-            return '2.0', None
-        if not header.startswith('MC ') or ':' not in header[3:]:
-            return '1.0', (401, 'err_xdk_invalid_authorization_header', "Authorization header must be 'MC accessKey:signature'")
-        access_key, signature = header[3:].split(':', 1)
-        if not access_key or not signature:
-            return '1.0', (401, 'err_xdk_invalid_authorization_header', "Authorization header must be 'MC accessKey:signature'")
-        if not hmac.compare_digest(access_key.encode(), self.creds['access_key'].encode()):
-            return '1.0', (401, 'err_xdk_invalid_access_key', 'The access key is not known')
-        if self.config['binding_expired']:
-            return '1.0', (418, 'err_xdk_binding_expired', 'The access key binding has expired: create new access and secret keys')
-        if request.headers.get('x-mc-app-id') != self.creds['app_id']:
-            return '1.0', (401, 'err_xdk_invalid_app_id', 'x-mc-app-id is missing or does not match the application')
-        date = request.headers.get('x-mc-date', '')
-        parsed = _mc_date(date)
-        if parsed is None:
-            return '1.0', (401, 'err_xdk_invalid_date', "x-mc-date is missing or not in the form 'Tue, 24 Nov 2015 12:50:11 UTC'")
-        skew = parsed - self.now()
-        if abs(skew) > float(self.config['date_window']):
-            where = 'ahead of' if skew > 0 else 'behind'
-            message = 'x-mc-date is %d seconds %s the server clock (allowed %d)' % (abs(skew), where, self.config['date_window'])
-            return '1.0', (401, 'err_xdk_request_date_out_of_range', message)
-        req_id = request.headers.get('x-mc-req-id', '')
-        if not req_id:
-            return '1.0', (401, 'err_xdk_missing_request_id', 'x-mc-req-id header missing')
-        if req_id in self.req_ids:
-            return '1.0', (401, 'err_xdk_duplicate_request_id', 'x-mc-req-id has been used before: use a fresh id for every request, retries included')
-        data = ':'.join([date, req_id, request.path, self.creds['app_key']])
-        expected = base64.b64encode(hmac.new(self.secret_bytes, data.encode(), hashlib.sha1).digest()).decode()
-        if not hmac.compare_digest(expected.encode(), signature.strip().encode()):
-            return '1.0', (401, 'err_xdk_invalid_signature', '0004 Invalid Signature')
-        self.req_ids.add(req_id)
-        return '1.0', None
-
-    # ---- faults ----------------------------------------------------------------
-    def pick_faults(self, path, auth_header):
-        """Return (extra latency ms, the first other fault that fires or None)."""
-        extra = 0.0
-        chosen = None
-        for fault in self.faults:
-            if not fault.matches(path):
-                continue
-            if fault.kind == 'token_expired' and not auth_header.startswith('Bearer '):
-                continue
-            if fault.kind != 'latency' and chosen is not None:
-                continue
-            if fault.count is None and self.fault_rng.random() >= fault.probability:
-                continue
-            if fault.count is not None:
-                fault.count -= 1
-            if fault.kind == 'latency':
-                extra += fault.ms
-            else:
-                chosen = fault
-        return extra, chosen
-
-    # ---- main dispatch ---------------------------------------------------------
-    async def dispatch(self, request):
-        started = time.monotonic()
-        path = request.path
-        if path.startswith('/_sim/'):
-            return await self.control(request)
-        auth = None
-        items = 0
-        outcome = 'ok'
-        try:
-            resp, auth, items, outcome = await self._api(request, path)
-        except Drop:
-            self.record(request, 0, items, 'dropped', auth, request.get(DECIDED_IN, self.stats))
-            self.log(request, 0, started, 'dropped')
-            if request.transport is not None:
-                request.transport.abort()
-            raise asyncio.CancelledError() from None
-        self.record(request, resp.status, items, outcome, auth, request.get(DECIDED_IN, self.stats))
-        self.log(request, resp.status, started, outcome)
-        return resp
-
-    def _json(self, status, body, headers):
-        return web.Response(status=status, text=json.dumps(body, separators=(',', ':')), content_type='application/json', headers=headers)
-
-    async def _api(self, request, path):
-        if path != TOKEN and path not in API_PATHS:
-            return self._json(404, envelope(404, fail=[fail_entry('err_not_found', 'Unknown endpoint %s' % path)]), {}), None, 0, 'not_found'
-        if request.method != 'POST':
-            return self._json(405, envelope(405, fail=[fail_entry('err_method_not_allowed', 'Use POST')]), {'Allow': 'POST'}), None, 0, 'bad_method'
-        allowed, rl_headers = self.rate_headers(consume=True)
-        if not allowed:
-            body = envelope(429, fail=[fail_entry('err_rate_limit_exceeded', 'Rate limit exceeded; retry after X-RateLimit-Reset ms', retryable=True)])
-            return self._json(429, body, rl_headers), None, 0, 'rate_limited'
-        auth_header = request.headers.get('Authorization', '')
-        extra_ms, fault = self.pick_faults(path, auth_header)
-        if float(self.config['latency_ms']) > 0 or extra_ms > 0:
-            await self.inject_latency(float(self.config['latency_ms']) / 1000.0, extra_ms / 1000.0)
-        if path == TOKEN:
-            resp = await self.token(request, rl_headers)
-            return resp, '2.0', 0, 'token' if resp.status == 200 else 'token_refused'
-        raw = await request.read()
-        try:
-            body = json.loads(raw or b'{}')
-            if not isinstance(body, dict):
-                raise ValueError('not an object')
-        except ValueError:
-            bad = envelope(400, fail=[fail_entry('err_invalid_json', 'The request body is not a JSON object')])
-            return self._json(400, bad, rl_headers), None, 0, 'bad_json'
-        data = body.get('data')
-        items = len(data) if isinstance(data, list) else 0
-        if path == REJECT and isinstance(data, list):
-            items = sum(len(d.get('ids') or []) for d in data if isinstance(d, dict) and isinstance(d.get('ids'), list))
-        auth, err = self.check_auth(request)
-        if err:
-            status, code, message = err
-            return self._json(status, envelope(status, fail=[fail_entry(code, message)]), rl_headers), auth, items, 'auth:' + code
-        if fault is not None:
-            early = self.fault_before(fault, rl_headers)
-            if early is not None:
-                return early, auth, items, 'fault:' + fault.kind
-        try:
-            result = self.handle(path, body, data, auth)
-        except ApiError as exc:
-            key = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else {}
-            if exc.field in ('pageSize', 'pageToken', 'pagination'):
-                key = (body.get('meta') or {}).get('pagination') or {}
-            result = envelope(exc.status, fail=[fail_entry(exc.code, exc.message, key=key, field=exc.field)])
-            return self._json(exc.status, result, rl_headers), auth, items, 'invalid:' + exc.code
-        text = result if isinstance(result, str) else json.dumps(result, separators=(',', ':'))
-        if fault is not None:
-            request[DECIDED_IN] = self.stats  # a slow answer may be sent after a reset
-            return await self.fault_after(fault, text, rl_headers), auth, items, 'fault:' + fault.kind
-        return web.Response(status=200, text=text, content_type='application/json', headers=rl_headers), auth, items, 'ok'
-
-    def fault_before(self, fault, headers):
-        kind = fault.kind
-        if kind in ('status_503', 'status_500'):
-            status = int(kind[-3:])
-            code = 'err_service_unavailable' if status == 503 else 'err_internal_server_error'
-            return self._json(status, envelope(status, fail=[fail_entry(code, 'Injected %d' % status, retryable=True)]), headers)
-        if kind == 'status_418':
-            return self._json(418, envelope(418, fail=[fail_entry('err_xdk_binding_expired', 'The access key binding has expired')]), headers)
-        if kind == 'status_429':
-            hdrs = dict(headers, **{'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': str(int(fault.ms if fault.ms != 100 else 1000))})
-            if self.config['retry_after']:
-                hdrs['Retry-After'] = str(max(1, -(-int(hdrs['X-RateLimit-Reset']) // 1000)))
-            return self._json(429, envelope(429, fail=[fail_entry('err_rate_limit_exceeded', 'Rate limit exceeded (burst)', retryable=True)]), hdrs)
-        if kind == 'token_expired':
-            return self._json(401, envelope(401, fail=[fail_entry('token_expired', 'The bearer token has expired; request a new one')]), headers)
-        if kind == 'drop_before':
-            raise Drop()
-        if kind == 'html':
-            page = '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>'
-            return web.Response(status=502, text=page, content_type='text/html', headers=headers)
-        if kind == 'malformed':
-            return web.Response(status=200, text='{"meta": {"status": 200}, "data": [{"id": oops', content_type='application/json', headers=headers)
-        return None
-
-    async def fault_after(self, fault, text, headers):
-        kind = fault.kind
-        if kind == 'drop_after':
-            raise Drop()
-        if kind == 'slow':
-            await asyncio.sleep(fault.seconds)
-        if kind == 'truncated':
-            text = text[:max(1, len(text) // 2)]
-        return web.Response(status=200, text=text, content_type='application/json', headers=headers)
-
-    # ---- token endpoint ----------------------------------------------------------
-    async def token(self, request, headers):
-        form = await request.post()
-        client_id = form.get('client_id', '')
-        client_secret = form.get('client_secret', '')
-        basic = request.headers.get('Authorization', '')
-        if basic.startswith('Basic ') and not client_id:
-            try:
-                client_id, client_secret = base64.b64decode(basic[6:]).decode().split(':', 1)
-            except (ValueError, binascii.Error, UnicodeDecodeError):
-                client_id = client_secret = ''
-        if form.get('grant_type') != 'client_credentials':
-            return self._json(400, {'error': 'unsupported_grant_type', 'error_description': 'grant_type must be client_credentials'}, headers)
-        ok_id = hmac.compare_digest(str(client_id).encode(), self.creds['client_id'].encode())
-        ok_secret = hmac.compare_digest(str(client_secret).encode(), self.creds['client_secret'].encode())
-        if not (ok_id and ok_secret):
-            return self._json(401, {'error': 'invalid_client', 'error_description': 'Client authentication failed'}, headers)
-        token = secrets.token_urlsafe(32)
-        ttl = float(self.config['token_ttl'])
-        self.tokens[token] = time.time() + ttl
-        return self._json(200, {'access_token': token, 'token_type': 'Bearer', 'expires_in': int(ttl) if ttl == int(ttl) else ttl}, headers)
 
     # ---- API functions -------------------------------------------------------------
     def handle(self, path, body, data, auth):
@@ -499,17 +287,21 @@ class Simulator:
             fail.append(fail_entry('err_hold_message_not_found', 'The message is not held (released, rejected, expired or unknown)',
                                    key={'id': mid}, field='id'))
 
+    def _act(self, action, mid, auth, out, fail, *details):
+        """Release or reject ``mid`` (``details``: a reject's reason type, message and notify); answer in ``out`` or ``fail``."""
+        if self.state.act(action, mid, auth, *details):
+            self.stats['writes'] += 1
+            out.append({'id': mid, action: True})
+        else:
+            self._not_held(mid, action, out, fail)
+
     def release(self, data, auth):
         out, fail = [], []
         for item in data:
             mid = _item_id(item, fail)
             if mid is None:
                 continue
-            if self.state.act('release', mid, auth):
-                self.stats['writes'] += 1
-                out.append({'id': mid, 'release': True})
-            else:
-                self._not_held(mid, 'release', out, fail)
+            self._act('release', mid, auth, out, fail)
         self.stats['write_requests'] += 1
         return envelope(200, out, fail)
 
@@ -536,11 +328,7 @@ class Simulator:
                 continue
             message = item.get('message')
             for mid in ids:
-                if self.state.act('reject', mid, auth, reason_type, message, notify):
-                    self.stats['writes'] += 1
-                    out.append({'id': mid, 'reject': True})
-                else:
-                    self._not_held(mid, 'reject', out, fail)
+                self._act('reject', mid, auth, out, fail, reason_type, message, notify)
         self.stats['write_requests'] += 1
         return envelope(200, out, fail)
 
@@ -557,12 +345,301 @@ class Simulator:
         records, pagination = console.release_log_page(state, item, body.get('meta'), self.config)
         return envelope(200, [{'heldReleaseLogs': records}], meta_extra={'pagination': pagination})
 
+
+class Simulator:
+    """Holds the configuration and the tenants; `app()` builds the aiohttp application."""
+
+    def __init__(self, opts):
+        self.opts = opts
+        self.config = {
+            'not_held_style': opts.not_held_style, 'binding_expired': opts.binding_expired, 'clock_offset': opts.clock_offset,
+            'rate_limit': opts.rate_limit, 'rate_window': opts.rate_window, 'latency_ms': opts.latency_ms, 'token_ttl': opts.token_ttl,
+            'retry_after': opts.retry_after, 'date_window': opts.date_window,
+            'release_log_operator': opts.release_log_operator,
+            'release_log_address': opts.release_log_address,
+            'release_log_forbidden': opts.release_log_forbidden,
+        }
+        base = {key: getattr(opts, key) for key in CREDENTIAL_KEYS}
+        self.tenants = {name: Tenant(name, tenant_credentials(base, name), opts, self.config)
+                        for name in tenant_names(getattr(opts, 'tenants', 1))}
+        self.default = self.tenants[DEFAULT_TENANT]
+        # who is calling is a dict lookup: by access key (1.0), client id (token endpoint) or bearer token (2.0)
+        self.by_access_key = {t.creds['access_key']: t for t in self.tenants.values()}
+        self.by_client_id = {t.creds['client_id']: t for t in self.tenants.values()}
+        if len(self.by_access_key) != len(self.tenants) or len(self.by_client_id) != len(self.tenants):
+            raise ValueError('every tenant needs its own access key and client id')
+        self.tokens = {}  # bearer token: (tenant, expiry)
+        self.faults = [Fault.parse(f) for f in (opts.fault or [])]  # every tenant's; a tenant's own are in Tenant.faults
+        self.fault_rng = random.Random(opts.seed)
+        self.lateness = Lateness()
+        self.log_stream = open(opts.log_file, 'a', encoding='utf-8') if opts.log_file else sys.stderr  # pylint: disable=consider-using-with
+
+    # ---- latency ---------------------------------------------------------------
+    async def inject_latency(self, tenant, seconds, fault_seconds=0.0):
+        """Delay an answer to ``tenant`` by the configured latency ``seconds``, on average exactly, plus ``fault_seconds``.
+
+        A latency fault is never shortened (see :class:`Lateness`). /_sim/stats counts what was asked and
+        what the sleeps took.
+        """
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        asked = self.lateness.sleep_for(seconds) + fault_seconds
+        await asyncio.sleep(asked)
+        took = loop.time() - started
+        if seconds > 0:
+            self.lateness.observe(seconds, asked, took)
+        # counted with the request, in the statistics current when it goes on (see Tenant.record)
+        counted = tenant.stats['latency']
+        counted['requests'] += 1
+        counted['asked_ms'] += (seconds + fault_seconds) * 1000.0
+        counted['injected_ms'] += took * 1000.0
+
+    # ---- logging ---------------------------------------------------------------
+    def log(self, request, status, started, outcome, tenant):
+        """One access-log line; ``tenant`` is the one the credentials name (None: ``tenant=-``). Never a secret."""
+        req_id = request.headers.get('x-mc-req-id', '-')
+        if len(req_id) > 64 or not all(c.isalnum() or c in '-_' for c in req_id):
+            req_id = '(invalid)'
+        line = '%s %s %s %s %d %.1fms req_id=%s tenant=%s %s\n' % (
+            time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime()), request.remote, request.method, request.path, status,
+            (time.monotonic() - started) * 1000, req_id, tenant.name if tenant is not None else '-', outcome)
+        self.log_stream.write(line)
+        self.log_stream.flush()
+
+    # ---- auth ------------------------------------------------------------------
+    def identify(self, header):
+        """The tenant an Authorization header names, by access key or bearer token, or None (no signature checked)."""
+        if header.startswith('Bearer '):
+            entry = self.tokens.get(header[7:].strip())
+            return entry[0] if entry is not None else None
+        if header.startswith('MC '):
+            return self.by_access_key.get(header[3:].split(':', 1)[0])
+        return None
+
+    def check_auth(self, request, tenant):
+        """Check the request against the credentials of ``tenant`` (the one it names, or None).
+
+        Return ('1.0'|'2.0', None) or (auth, (status, code, message)).
+        """
+        header = request.headers.get('Authorization')
+        if not header:
+            return None, (401, 'err_xdk_missing_authorization', 'Authorization header missing')
+        if header.startswith('Bearer '):
+            entry = self.tokens.get(header[7:].strip())
+            if entry is None:
+                return '2.0', (401, 'token_invalid', 'The bearer token is not known (never issued or revoked)')
+            if time.time() >= entry[1]:
+                return '2.0', (401, 'token_expired', 'The bearer token has expired; request a new one')
+            return '2.0', None
+        if not header.startswith('MC ') or ':' not in header[3:]:
+            return '1.0', (401, 'err_xdk_invalid_authorization_header', "Authorization header must be 'MC accessKey:signature'")
+        access_key, signature = header[3:].split(':', 1)
+        if not access_key or not signature:
+            return '1.0', (401, 'err_xdk_invalid_authorization_header', "Authorization header must be 'MC accessKey:signature'")
+        if tenant is None:
+            return '1.0', (401, 'err_xdk_invalid_access_key', 'The access key is not known')
+        creds, config = tenant.creds, tenant.config
+        if config['binding_expired']:
+            return '1.0', (418, 'err_xdk_binding_expired', 'The access key binding has expired: create new access and secret keys')
+        if request.headers.get('x-mc-app-id') != creds['app_id']:
+            return '1.0', (401, 'err_xdk_invalid_app_id', 'x-mc-app-id is missing or does not match the application')
+        date = request.headers.get('x-mc-date', '')
+        parsed = _mc_date(date)
+        if parsed is None:
+            return '1.0', (401, 'err_xdk_invalid_date', "x-mc-date is missing or not in the form 'Tue, 24 Nov 2015 12:50:11 UTC'")
+        skew = parsed - tenant.now()
+        if abs(skew) > float(config['date_window']):
+            where = 'ahead of' if skew > 0 else 'behind'
+            message = 'x-mc-date is %d seconds %s the server clock (allowed %d)' % (abs(skew), where, config['date_window'])
+            return '1.0', (401, 'err_xdk_request_date_out_of_range', message)
+        req_id = request.headers.get('x-mc-req-id', '')
+        if not req_id:
+            return '1.0', (401, 'err_xdk_missing_request_id', 'x-mc-req-id header missing')
+        if req_id in tenant.req_ids:
+            return '1.0', (401, 'err_xdk_duplicate_request_id', 'x-mc-req-id has been used before: use a fresh id for every request, retries included')
+        data = ':'.join([date, req_id, request.path, creds['app_key']])
+        expected = base64.b64encode(hmac.new(tenant.secret_bytes, data.encode(), hashlib.sha1).digest()).decode()
+        if not hmac.compare_digest(expected.encode(), signature.strip().encode()):
+            return '1.0', (401, 'err_xdk_invalid_signature', '0004 Invalid Signature')
+        tenant.req_ids.add(req_id)
+        return '1.0', None
+
+    # ---- faults ----------------------------------------------------------------
+    def pick_faults(self, tenant, path, auth_header):
+        """Return (extra latency ms, the first other fault that fires or None): every tenant's faults, then ``tenant``'s own."""
+        extra = 0.0
+        chosen = None
+        for faults, rng in ((self.faults, self.fault_rng), (tenant.faults, tenant.fault_rng)):
+            for fault in faults:
+                if not fault.matches(path):
+                    continue
+                if fault.kind == 'token_expired' and not auth_header.startswith('Bearer '):
+                    continue
+                if fault.kind != 'latency' and chosen is not None:
+                    continue
+                if fault.count is None and rng.random() >= fault.probability:
+                    continue
+                if fault.count is not None:
+                    fault.count -= 1
+                if fault.kind == 'latency':
+                    extra += fault.ms
+                else:
+                    chosen = fault
+        return extra, chosen
+
+    # ---- main dispatch ---------------------------------------------------------
+    async def dispatch(self, request):
+        started = time.monotonic()
+        path = request.path
+        if path.startswith('/_sim/'):
+            return await self.control(request)
+        auth = None
+        items = 0
+        try:
+            resp, auth, items, outcome = await self._api(request, path)
+            status = resp.status
+        except Drop:
+            resp, status, outcome = None, 0, 'dropped'
+        named = request.get(TENANT)
+        tenant = named or self.default  # credentials naming no tenant count as the default tenant's
+        tenant.record(request, status, items, outcome, auth, request.get(DECIDED_IN, tenant.stats))
+        self.log(request, status, started, outcome, named)
+        if resp is None:
+            if request.transport is not None:
+                request.transport.abort()
+            raise asyncio.CancelledError() from None
+        return resp
+
+    def _json(self, status, body, headers):
+        return web.Response(status=status, text=json.dumps(body, separators=(',', ':')), content_type='application/json', headers=headers)
+
+    async def _api(self, request, path):
+        auth_header = request.headers.get('Authorization', '')
+        request[TENANT] = self.identify(auth_header)
+        if path != TOKEN and path not in API_PATHS:
+            return self._json(404, envelope(404, fail=[fail_entry('err_not_found', 'Unknown endpoint %s' % path)]), {}), None, 0, 'not_found'
+        if request.method != 'POST':
+            return self._json(405, envelope(405, fail=[fail_entry('err_method_not_allowed', 'Use POST')]), {'Allow': 'POST'}), None, 0, 'bad_method'
+        client = None
+        if path == TOKEN:
+            client = await self.client_credentials(request)
+            request[TENANT] = self.by_client_id.get(client[1])
+        tenant = request[TENANT] or self.default
+        allowed, rl_headers = tenant.rate_headers(consume=True)
+        if not allowed:
+            body = envelope(429, fail=[fail_entry('err_rate_limit_exceeded', 'Rate limit exceeded; retry after X-RateLimit-Reset ms', retryable=True)])
+            return self._json(429, body, rl_headers), None, 0, 'rate_limited'
+        extra_ms, fault = self.pick_faults(tenant, path, auth_header)
+        latency_ms = float(tenant.config['latency_ms'])
+        if latency_ms > 0 or extra_ms > 0:
+            await self.inject_latency(tenant, latency_ms / 1000.0, extra_ms / 1000.0)
+        if path == TOKEN:
+            resp = self.token(request[TENANT], client, rl_headers)
+            return resp, '2.0', 0, 'token' if resp.status == 200 else 'token_refused'
+        raw = await request.read()
+        try:
+            body = json.loads(raw or b'{}')
+            if not isinstance(body, dict):
+                raise ValueError('not an object')
+        except ValueError:
+            bad = envelope(400, fail=[fail_entry('err_invalid_json', 'The request body is not a JSON object')])
+            return self._json(400, bad, rl_headers), None, 0, 'bad_json'
+        data = body.get('data')
+        items = len(data) if isinstance(data, list) else 0
+        if path == REJECT and isinstance(data, list):
+            items = sum(len(d.get('ids') or []) for d in data if isinstance(d, dict) and isinstance(d.get('ids'), list))
+        auth, err = self.check_auth(request, request[TENANT])
+        if err:
+            status, code, message = err
+            return self._json(status, envelope(status, fail=[fail_entry(code, message)]), rl_headers), auth, items, 'auth:' + code
+        if fault is not None:
+            early = self.fault_before(tenant, fault, rl_headers)
+            if early is not None:
+                return early, auth, items, 'fault:' + fault.kind
+        try:
+            result = tenant.handle(path, body, data, auth)
+        except ApiError as exc:
+            key = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else {}
+            if exc.field in ('pageSize', 'pageToken', 'pagination'):
+                key = (body.get('meta') or {}).get('pagination') or {}
+            result = envelope(exc.status, fail=[fail_entry(exc.code, exc.message, key=key, field=exc.field)])
+            return self._json(exc.status, result, rl_headers), auth, items, 'invalid:' + exc.code
+        text = result if isinstance(result, str) else json.dumps(result, separators=(',', ':'))
+        if fault is not None:
+            request[DECIDED_IN] = tenant.stats  # a slow answer may be sent after a reset
+            return await self.fault_after(fault, text, rl_headers), auth, items, 'fault:' + fault.kind
+        return web.Response(status=200, text=text, content_type='application/json', headers=rl_headers), auth, items, 'ok'
+
+    def fault_before(self, tenant, fault, headers):
+        kind = fault.kind
+        if kind in ('status_503', 'status_500'):
+            status = int(kind[-3:])
+            code = 'err_service_unavailable' if status == 503 else 'err_internal_server_error'
+            return self._json(status, envelope(status, fail=[fail_entry(code, 'Injected %d' % status, retryable=True)]), headers)
+        if kind == 'status_418':
+            return self._json(418, envelope(418, fail=[fail_entry('err_xdk_binding_expired', 'The access key binding has expired')]), headers)
+        if kind == 'status_429':
+            hdrs = dict(headers, **{'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': str(int(fault.ms if fault.ms != 100 else 1000))})
+            if tenant.config['retry_after']:
+                hdrs['Retry-After'] = str(max(1, -(-int(hdrs['X-RateLimit-Reset']) // 1000)))
+            return self._json(429, envelope(429, fail=[fail_entry('err_rate_limit_exceeded', 'Rate limit exceeded (burst)', retryable=True)]), hdrs)
+        if kind == 'token_expired':
+            return self._json(401, envelope(401, fail=[fail_entry('token_expired', 'The bearer token has expired; request a new one')]), headers)
+        if kind == 'drop_before':
+            raise Drop()
+        if kind == 'html':
+            page = '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>'
+            return web.Response(status=502, text=page, content_type='text/html', headers=headers)
+        if kind == 'malformed':
+            return web.Response(status=200, text='{"meta": {"status": 200}, "data": [{"id": oops', content_type='application/json', headers=headers)
+        return None
+
+    async def fault_after(self, fault, text, headers):
+        kind = fault.kind
+        if kind == 'drop_after':
+            raise Drop()
+        if kind == 'slow':
+            await asyncio.sleep(fault.seconds)
+        if kind == 'truncated':
+            text = text[:max(1, len(text) // 2)]
+        return web.Response(status=200, text=text, content_type='application/json', headers=headers)
+
+    # ---- token endpoint ----------------------------------------------------------
+    @staticmethod
+    async def client_credentials(request):
+        """(form, client id, client secret) of a token request: from the form, else from HTTP Basic."""
+        form = await request.post()
+        client_id = form.get('client_id', '')
+        client_secret = form.get('client_secret', '')
+        basic = request.headers.get('Authorization', '')
+        if basic.startswith('Basic ') and not client_id:
+            try:
+                client_id, client_secret = base64.b64decode(basic[6:]).decode().split(':', 1)
+            except (ValueError, binascii.Error, UnicodeDecodeError):
+                client_id = client_secret = ''
+        return form, str(client_id), str(client_secret)
+
+    def token(self, tenant, client, headers):
+        """Issue a bearer token bound to ``tenant`` (the one the client id names, or None) if the client secret is its own."""
+        form, dummy, client_secret = client
+        if form.get('grant_type') != 'client_credentials':
+            return self._json(400, {'error': 'unsupported_grant_type', 'error_description': 'grant_type must be client_credentials'}, headers)
+        if tenant is None or not hmac.compare_digest(client_secret.encode(), tenant.creds['client_secret'].encode()):
+            return self._json(401, {'error': 'invalid_client', 'error_description': 'Client authentication failed'}, headers)
+        token = secrets.token_urlsafe(32)
+        ttl = float(tenant.config['token_ttl'])
+        self.tokens[token] = (tenant, time.time() + ttl)
+        return self._json(200, {'access_token': token, 'token_type': 'Bearer', 'expires_in': int(ttl) if ttl == int(ttl) else ttl}, headers)
+
     # ---- control endpoints -------------------------------------------------------------
     async def control(self, request):
         remote = request.remote or ''
         if remote not in ('127.0.0.1', '::1') and not remote.startswith('127.'):
             return web.json_response({'error': 'control endpoints answer loopback clients only'}, status=403)
         path, method = request.path, request.method
+        name = request.query.get('tenant')
+        if name is not None and name != ALL_TENANTS and name not in self.tenants:
+            return web.json_response({'error': 'unknown tenant %r (tenants: %s)' % (name, ', '.join(self.tenants))}, status=404)
         body = {}
         if method in ('POST', 'PUT'):
             try:
@@ -573,74 +650,103 @@ class Simulator:
             if not isinstance(body, dict):
                 return web.json_response({'error': 'body must be a JSON object'}, status=400)
         try:
-            return self._control(path, method, body)
+            return self._control(path, method, body, name)
         except (ValueError, TypeError, KeyError) as exc:
             return web.json_response({'error': str(exc)}, status=400)
         except ApiError as exc:
             return web.json_response({'error': exc.message}, status=400)
 
-    def _control(self, path, method, body):
+    def tenant(self, name):
+        """The tenant a control request names (None: the default tenant)."""
+        if name == ALL_TENANTS:
+            raise ValueError('tenant=%s is accepted by /_sim/reset and /_sim/stats only' % ALL_TENANTS)
+        return self.default if name is None else self.tenants[name]
+
+    def _control(self, path, method, body, name):
+        """Answer a control request about tenant ``name`` (None: the default one; config and faults: every tenant's)."""
         get = method == 'GET'
+        if path == '/_sim/tenants' and get:
+            return web.json_response(list(self.tenants))
         if path == '/_sim/state' and get:
-            snap = self.state.snapshot()
-            snap.update(console.snapshot(self.state))
+            state = self.tenant(name).state
+            snap = state.snapshot()
+            snap.update(console.snapshot(state))
             return web.json_response(snap)
         if path == '/_sim/audit' and get:
-            return web.json_response(self.state.audit)
+            return web.json_response(self.tenant(name).state.audit)
         if path == '/_sim/stats' and get:
-            return web.json_response(self.stats)
+            if name == ALL_TENANTS:
+                per = {t.name: t.stats for t in self.tenants.values()}
+                return web.json_response(dict(sum_stats(per.values()), tenants=per))
+            return web.json_response(self.tenant(name).stats)
         if path == '/_sim/requests' and get:
-            return web.json_response(list(self.recent))
+            return web.json_response(list(self.tenant(name).recent))
         if path == '/_sim/config':
+            tenant = None if name is None else self.tenant(name)
             if method == 'POST':
-                self.set_config(body)
-            return web.json_response(self.config)
+                self.set_config(body, tenant)
+            return web.json_response(self.config if tenant is None else dict(tenant.config))
         if path == '/_sim/faults':
+            owner = self if name is None else self.tenant(name)  # both keep .faults and .fault_rng
             if method == 'POST':
-                faults = [Fault(**f) for f in body.get('faults', [])]
-                self.faults = faults
+                owner.faults = [Fault(**f) for f in body.get('faults', [])]
                 if body.get('seed') is not None:
-                    self.fault_rng = random.Random(body['seed'])
+                    owner.fault_rng = random.Random(body['seed'])
             elif method == 'DELETE':
-                self.faults = []
-            return web.json_response([f.to_dict() for f in self.faults])
+                owner.faults = []
+            return web.json_response([f.to_dict() for f in owner.faults])
         if path == '/_sim/reset' and method == 'POST':
-            held = int(body.get('held', self.opts.held))
-            seed = body.get('seed', self.opts.seed)
-            self.state.reset(held, seed, int(body.get('processing', self.opts.processing)), int(body.get('bulk', self.opts.bulk)),
-                             int(body.get('release_history', self.opts.release_history)))
-            self.faults = []
-            self.fault_rng = random.Random(seed)
-            self.hits.clear()
-            self._reset_stats()
-            if 'not_held_style' in body:
-                self.set_config({'not_held_style': body['not_held_style']})
-            return web.json_response(self.state.snapshot()['counts'])
+            return self.reset(body, name)
         if path == '/_sim/messages' and method == 'POST':
             items = body.get('messages', body.get('data'))
             if not isinstance(items, list):
                 raise ValueError('send {"messages": [ {...API record fields...} ]}')
-            return web.json_response({'added': self.state.add_messages(items)})
+            return web.json_response({'added': self.tenant(name).state.add_messages(items)})
         return web.json_response({'error': 'unknown control endpoint or method'}, status=404)
 
-    def set_config(self, body):
+    def reset(self, body, name):
+        """Re-seed tenant ``name`` (None: the default one, ``*``: all); without a tenant or with ``*`` also clear every tenant's faults."""
+        seed = int(body.get('seed', self.opts.seed))
+        args = (int(body.get('held', self.opts.held)), seed, int(body.get('processing', self.opts.processing)),
+                int(body.get('bulk', self.opts.bulk)), int(body.get('release_history', self.opts.release_history)))
+        targets = list(self.tenants.values()) if name == ALL_TENANTS else [self.tenant(name)]
+        for tenant in targets:
+            tenant.reset(*args)
+        if name is None or name == ALL_TENANTS:
+            self.faults = []
+            self.fault_rng = random.Random(seed)
+        if 'not_held_style' in body:
+            self.set_config({'not_held_style': body['not_held_style']}, None if name in (None, ALL_TENANTS) else targets[0])
+        if name == ALL_TENANTS:
+            return web.json_response({t.name: t.state.snapshot()['counts'] for t in targets})
+        return web.json_response(targets[0].state.snapshot()['counts'])
+
+    def set_config(self, body, tenant=None):
+        """Set configuration keys for every tenant, or override them for ``tenant`` only."""
+        target = self.config if tenant is None else tenant.overrides
         for key, val in body.items():
-            if key not in self.config:
-                raise ValueError('unknown config key %r' % key)
-            if key == 'not_held_style' and val not in ('fail', 'false'):
-                raise ValueError('not_held_style must be fail or false')
-            if key == 'release_log_operator' and val not in OPERATOR_SHAPES:
-                raise ValueError('release_log_operator must be one of: ' + ', '.join(OPERATOR_SHAPES))
-            if key == 'release_log_address' and val not in ADDRESS_SHAPES:
-                raise ValueError('release_log_address must be one of: ' + ', '.join(ADDRESS_SHAPES))
-            if key in ('binding_expired', 'retry_after', 'release_log_forbidden'):
-                val = bool(val)
-            elif key in ('clock_offset', 'rate_window', 'latency_ms', 'token_ttl', 'date_window'):
-                val = float(val)
-            elif key == 'rate_limit':
-                val = int(val)
-                self.hits.clear()
-            self.config[key] = val
+            target[key] = self._config_value(key, val)
+            if key == 'rate_limit':
+                for limited in ([tenant] if tenant is not None else self.tenants.values()):
+                    limited.hits.clear()
+
+    def _config_value(self, key, val):
+        """``val`` checked and converted for configuration key ``key``."""
+        if key not in self.config:
+            raise ValueError('unknown config key %r' % key)
+        if key == 'not_held_style' and val not in ('fail', 'false'):
+            raise ValueError('not_held_style must be fail or false')
+        if key == 'release_log_operator' and val not in OPERATOR_SHAPES:
+            raise ValueError('release_log_operator must be one of: ' + ', '.join(OPERATOR_SHAPES))
+        if key == 'release_log_address' and val not in ADDRESS_SHAPES:
+            raise ValueError('release_log_address must be one of: ' + ', '.join(ADDRESS_SHAPES))
+        if key in ('binding_expired', 'retry_after', 'release_log_forbidden'):
+            return bool(val)
+        if key in ('clock_offset', 'rate_window', 'latency_ms', 'token_ttl', 'date_window'):
+            return float(val)
+        if key == 'rate_limit':
+            return int(val)
+        return val
 
     def app(self):
         application = web.Application(client_max_size=32 * 1024 * 1024)

@@ -5,6 +5,10 @@
         env = sim.credentials('1.0')      # MIMECAST_* variables for the collection
         ...
         assert sim.state()['counts']['released'] == 3
+
+    with Simulator(tenants=3) as sim:     # tenant1 .. tenant3, each with its own credentials and data
+        env = sim.credentials('2.0', tenant='tenant2')
+        assert sim.state(tenant='tenant2')['counts']['released'] == 0
 """
 
 import base64
@@ -25,6 +29,7 @@ import urllib.request
 import uuid
 
 from . import DEFAULT_CREDENTIALS
+from .tenants import API_KEYS, DEFAULT_TENANT, inventory_text, tenant_credentials, write_private
 
 SIM_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -130,63 +135,86 @@ class Simulator:
         return text
 
     # ---- credentials -----------------------------------------------------------
-    def credentials(self, api='1.0'):
+    def tenant_creds(self, tenant=None):
+        """All credentials of ``tenant`` (default tenant1), keyed by the collection's option names."""
+        return tenant_credentials(self.creds, tenant or DEFAULT_TENANT)
+
+    def credentials(self, api='1.0', tenant=None):
+        """MIMECAST_BASE_URL and the MIMECAST_* credential variables of ``tenant`` (default tenant1) for ``api``."""
+        creds = self.tenant_creds(tenant)
         env = {'MIMECAST_BASE_URL': self.base_url}
-        keys = ('client_id', 'client_secret') if api == '2.0' else ('access_key', 'secret_key', 'app_id', 'app_key')
-        for key in keys:
-            env['MIMECAST_' + key.upper()] = self.creds[key]
+        for key in API_KEYS['2.0' if api == '2.0' else '1.0']:
+            env['MIMECAST_' + key.upper()] = creds[key]
         return env
 
+    def inventory(self, path, tls=None):
+        """Write the YAML inventory of every tenant (as ``--inventory-file``); ``tls`` None: as the simulator runs."""
+        tls = bool(self.options.get('tls')) if tls is None else tls
+        write_private(path, inventory_text(self.base_url, self.creds, len(self.tenants()), tls))
+        return path
+
     # ---- control endpoints -----------------------------------------------------
-    def _control(self, method, path, body=None):
+    def _control(self, method, path, body=None, tenant=None):
         data = None if body is None else json.dumps(body).encode()
+        if tenant is not None:
+            path += '?' + urllib.parse.urlencode({'tenant': tenant})
         req = urllib.request.Request(self.base_url + path, data=data, method=method, headers={'Content-Type': 'application/json'})
         with urllib.request.urlopen(req, timeout=30, context=self._ctx) as resp:
             return json.loads(resp.read())
 
-    def state(self):
-        return self._control('GET', '/_sim/state')
+    def tenants(self):
+        return self._control('GET', '/_sim/tenants')
 
-    def audit(self):
-        return self._control('GET', '/_sim/audit')
+    def state(self, tenant=None):
+        return self._control('GET', '/_sim/state', tenant=tenant)
 
-    def stats(self):
-        return self._control('GET', '/_sim/stats')
+    def audit(self, tenant=None):
+        return self._control('GET', '/_sim/audit', tenant=tenant)
 
-    def requests(self):
-        return self._control('GET', '/_sim/requests')
+    def stats(self, tenant=None):
+        """One tenant's statistics (default tenant1); ``tenant='*'``: the sums plus ``tenants: {name: stats}``."""
+        return self._control('GET', '/_sim/stats', tenant=tenant)
 
-    def reset(self, **kw):
-        return self._control('POST', '/_sim/reset', kw)
+    def requests(self, tenant=None):
+        return self._control('GET', '/_sim/requests', tenant=tenant)
 
-    def config(self, **kw):
-        return self._control('POST', '/_sim/config', kw)
+    def reset(self, tenant=None, **kw):
+        """Re-seed tenant1 and clear every tenant's faults; ``tenant=name``: that tenant only; ``tenant='*'``: all."""
+        return self._control('POST', '/_sim/reset', kw, tenant=tenant)
 
-    def faults(self, faults, seed=None):
+    def config(self, tenant=None, **kw):
+        """Set configuration for every tenant; ``tenant=name``: override it for that tenant only."""
+        return self._control('POST', '/_sim/config', kw, tenant=tenant)
+
+    def faults(self, faults, seed=None, tenant=None):
+        """Replace the faults of every tenant; ``tenant=name``: that tenant's own faults."""
         body = {'faults': faults}
         if seed is not None:
             body['seed'] = seed
-        return self._control('POST', '/_sim/faults', body)
+        return self._control('POST', '/_sim/faults', body, tenant=tenant)
 
-    def clear_faults(self):
-        return self._control('DELETE', '/_sim/faults')
+    def clear_faults(self, tenant=None):
+        return self._control('DELETE', '/_sim/faults', tenant=tenant)
 
-    def add_messages(self, messages):
-        return self._control('POST', '/_sim/messages', {'messages': messages})['added']
+    def add_messages(self, messages, tenant=None):
+        return self._control('POST', '/_sim/messages', {'messages': messages}, tenant=tenant)['added']
 
     # ---- direct API calls (for tests of the simulator itself) -------------------
-    def sign_headers(self, path, date=None, req_id=None):
-        """API 1.0 headers, signed as the vendor documents."""
+    def sign_headers(self, path, date=None, req_id=None, tenant=None):
+        """API 1.0 headers of ``tenant`` (default tenant1), signed as the vendor documents."""
+        creds = self.tenant_creds(tenant)
         date = date or datetime.datetime.now(datetime.timezone.utc).strftime('%a, %d %b %Y %H:%M:%S UTC')
         req_id = req_id or str(uuid.uuid4())
-        msg = ':'.join([date, req_id, path, self.creds['app_key']])
-        sig = base64.b64encode(hmac.new(base64.b64decode(self.creds['secret_key']), msg.encode(), hashlib.sha1).digest()).decode()
-        return {'Authorization': 'MC %s:%s' % (self.creds['access_key'], sig), 'x-mc-app-id': self.creds['app_id'], 'x-mc-date': date,
+        msg = ':'.join([date, req_id, path, creds['app_key']])
+        sig = base64.b64encode(hmac.new(base64.b64decode(creds['secret_key']), msg.encode(), hashlib.sha1).digest()).decode()
+        return {'Authorization': 'MC %s:%s' % (creds['access_key'], sig), 'x-mc-app-id': creds['app_id'], 'x-mc-date': date,
                 'x-mc-req-id': req_id, 'Content-Type': 'application/json', 'Accept': 'application/json'}
 
-    def token(self):
-        form = urllib.parse.urlencode({'grant_type': 'client_credentials', 'client_id': self.creds['client_id'],
-                                       'client_secret': self.creds['client_secret']}).encode()
+    def token(self, tenant=None):
+        """An API 2.0 bearer token of ``tenant`` (default tenant1)."""
+        creds = self.tenant_creds(tenant)
+        form = urllib.parse.urlencode({'grant_type': 'client_credentials', 'client_id': creds['client_id'],
+                                       'client_secret': creds['client_secret']}).encode()
         status, dummy, body = self.raw('POST', '/oauth/token', form, {'Content-Type': 'application/x-www-form-urlencoded'})
         if status != 200:
             raise RuntimeError('token request failed: %s %s' % (status, body))
@@ -205,12 +233,12 @@ class Simulator:
         except ValueError:
             return status, hdrs, text
 
-    def call(self, path, data, meta=None, api='1.0', headers=None, token=None, timeout=30):
-        """POST {"meta", "data"} with API 1.0 signing or an API 2.0 bearer token; return (status, headers, body)."""
+    def call(self, path, data, meta=None, api='1.0', headers=None, token=None, timeout=30, tenant=None):
+        """POST {"meta", "data"} with ``tenant``'s API 1.0 signing or an API 2.0 bearer token; return (status, headers, body)."""
         body = {'data': data}
         if meta is not None:
             body['meta'] = meta
-        hdrs = self.sign_headers(path) if api == '1.0' else {'Authorization': 'Bearer ' + (token or self.token()),
-                                                             'Content-Type': 'application/json'}
+        hdrs = self.sign_headers(path, tenant=tenant) if api == '1.0' else {'Authorization': 'Bearer ' + (token or self.token(tenant)),
+                                                                            'Content-Type': 'application/json'}
         hdrs.update(headers or {})
         return self.raw('POST', path, json.dumps(body).encode(), hdrs, timeout=timeout)
