@@ -71,8 +71,10 @@ def vault_encrypt(path, password_file):
 def inventory_dir(sim, tmp_path):
     """The example inventory, copied, plus the broken tenant; every tenant's secrets in its own vault-encrypted file."""
     root = tmp_path / 'inventory'
-    shutil.copytree(EXAMPLE, str(root))
     password_file = tmp_path / 'vault-password'
+    if root.exists():  # a rerun in the same test
+        return root, password_file
+    shutil.copytree(EXAMPLE, str(root))
     password_file.write_text(VAULT_PASSWORD)
     inventory_path = root / 'inventory.yml'
     inventory = yaml.safe_load(inventory_path.read_text())
