@@ -32,7 +32,6 @@ import threading
 import time
 
 import psutil
-import yaml
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
@@ -232,29 +231,7 @@ def write_noop_playbook(dest, source=TRIAGE_PLAYBOOK):
     the same output. Only the collection's work is gone: its plugin code and the API. Made from the playbook
     itself, so the floor cannot drift from what it is the floor of.
     """
-    with open(source, encoding='utf-8') as fh:
-        plays = yaml.safe_load(fh)
-    swapped = 0
-
-    def swap(tasks):
-        count = 0
-        for index, task in enumerate(tasks):
-            if TRIAGE_MODULE in task:
-                tasks[index] = dict((NOOP_ACTION if key == TRIAGE_MODULE else key, value) for key, value in task.items())
-                count += 1
-            for section in ('block', 'rescue', 'always'):
-                count += swap(task.get(section) or [])
-        return count
-
-    for play in plays:
-        swapped += swap(play.get('tasks', []))
-    if swapped != 1:
-        raise RuntimeError('%s: expected one %s task, found %d' % (source, TRIAGE_MODULE, swapped))
-    with open(dest, 'w', encoding='utf-8') as fh:
-        fh.write('---\n# made by bench/run_bench.py from %s: the triage task does nothing (%s)\n' % (
-            os.path.relpath(source, ROOT), NOOP_ACTION))
-        yaml.safe_dump(plays, fh, sort_keys=False, default_flow_style=False, width=1000)
-    return dest
+    return scale.swapped_playbook(dest, source, NOOP_ACTION)
 
 
 def noop_once(collections, sim, workdir, tag, bare=False):

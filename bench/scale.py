@@ -141,8 +141,9 @@ def swapped_playbook(dest, source, action):
                 count += swap(task.get(section) or [])
         return count
 
-    if sum(swap(play.get('tasks', [])) for play in plays) != 1:
-        raise RuntimeError('%s: expected one %s task' % (source, TRIAGE_MODULE))
+    found = sum(swap(play.get('tasks', [])) for play in plays)
+    if found != 1:
+        raise RuntimeError('%s: expected one %s task, found %d' % (source, TRIAGE_MODULE, found))
     with open(dest, 'w', encoding='utf-8') as handle:
         handle.write('---\n# made by bench/scale.py from %s: the triage task is %s\n' % (os.path.relpath(source, ROOT), action))
         yaml.safe_dump(plays, handle, sort_keys=False, default_flow_style=False, width=1000)

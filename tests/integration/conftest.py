@@ -38,8 +38,9 @@ def demo_rules():
         return yaml.safe_load(handle)['mimecast_triage_rules']
 
 
-def held_records(sim, api='1.0'):
-    """Every held record (raw camelCase), read straight from the simulator the way the triage plan reads it."""
+def held_records(sim, api='1.0', tenant=None):
+    """Every held record (raw camelCase), read straight from the simulator the way the triage plan reads it (of
+    ``tenant``, with its credentials of ``api``; default: the simulator's first tenant)."""
     now = datetime.datetime.now(datetime.timezone.utc)
     item = {'admin': True, 'start': (now - datetime.timedelta(days=14)).strftime('%Y-%m-%dT%H:%M:%S+0000'),
             'end': now.strftime('%Y-%m-%dT%H:%M:%S+0000')}
@@ -48,7 +49,8 @@ def held_records(sim, api='1.0'):
         pagination = {'pageSize': 500}
         if token:
             pagination['pageToken'] = token
-        status, dummy, body = sim.call(HOLD_LIST, [item], meta={'pagination': pagination}, api=api)
+        status, dummy, body = sim.call(HOLD_LIST, [item], meta={'pagination': pagination}, api=api,
+                                       **({'tenant': tenant} if tenant else {}))
         assert status == 200 and not body.get('fail'), body
         records.extend(body['data'])
         token = body['meta'].get('pagination', {}).get('next')

@@ -28,7 +28,7 @@ import sys
 import pytest
 import yaml
 
-from conftest import BIN, HOLD_LIST, demo_rules
+from conftest import BIN, demo_rules, held_records
 from mimecast_sim.testing import Simulator
 from test_awx_credential import load_type, render_env
 
@@ -49,15 +49,6 @@ def awx_sim(awx_server):
     awx_server.reset(tenant='*', held=HELD, seed=5, not_held_style='fail')
     awx_server.clear_faults()
     return awx_server
-
-
-def held_of(sim, tenant, api):
-    now = datetime.datetime.now(datetime.timezone.utc)
-    item = {'admin': True, 'start': (now - datetime.timedelta(days=14)).strftime('%Y-%m-%dT%H:%M:%S+0000'),
-            'end': now.strftime('%Y-%m-%dT%H:%M:%S+0000')}
-    status, dummy, body = sim.call(HOLD_LIST, [item], meta={'pagination': {'pageSize': 500}}, api=api, tenant=tenant)
-    assert status == 200 and not body['meta'].get('pagination', {}).get('next'), body
-    return body['data']
 
 
 def private_data_dir(sim, root, cmdline=None):
@@ -123,7 +114,7 @@ def run_job(root, ident):
 def test_an_awx_job_triages_every_tenant_and_its_events_hold_no_secret(awx_sim, tmp_path):
     sim = awx_sim
     now = datetime.datetime.now(datetime.timezone.utc)
-    expected = dict((tenant, plan(validate_rules(demo_rules()), held_of(sim, tenant, api), now))
+    expected = dict((tenant, plan(validate_rules(demo_rules()), held_records(sim, api, tenant), now))
                     for tenant, api in (('tenant1', '1.0'), ('tenant2', '2.0')))
 
     # the dry-run job template first (job type Check): nothing changes, the reports say what would

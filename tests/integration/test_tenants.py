@@ -19,7 +19,7 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import BIN, HOLD_LIST, run_playbook
+from conftest import BIN, held_records, run_playbook
 from mimecast_sim.testing import Simulator
 
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import plan, validate_rules
@@ -100,26 +100,9 @@ def group_rules(group):
         return yaml.safe_load(handle)['mimecast_triage_rules']
 
 
-def held_of(sim, tenant, api):
-    now = datetime.datetime.now(datetime.timezone.utc)
-    item = {'admin': True, 'start': (now - datetime.timedelta(days=14)).strftime('%Y-%m-%dT%H:%M:%S+0000'),
-            'end': now.strftime('%Y-%m-%dT%H:%M:%S+0000')}
-    records, token = [], None
-    while True:
-        pagination = {'pageSize': 500}
-        if token:
-            pagination['pageToken'] = token
-        status, dummy, body = sim.call(HOLD_LIST, [item], meta={'pagination': pagination}, api=api, tenant=tenant)
-        assert status == 200 and not body.get('fail'), body
-        records.extend(body['data'])
-        token = body['meta'].get('pagination', {}).get('next')
-        if not token:
-            return records
-
-
 def expected_plan(sim, host):
     tenant, api = TENANTS[host]
-    return plan(validate_rules(group_rules(GROUP_OF[host])), held_of(sim, tenant, api), datetime.datetime.now(datetime.timezone.utc))
+    return plan(validate_rules(group_rules(GROUP_OF[host])), held_records(sim, api, tenant), datetime.datetime.now(datetime.timezone.utc))
 
 
 def run_tenants(sim, tmp_path, playbook='secops.mimecast.triage', options=(), extra=None):
