@@ -68,8 +68,7 @@ def test_noop_playbook_is_the_triage_playbook_doing_nothing(sim, tmp_path):
         for task in tasks:
             yield dict((k, v) for k, v in task.items() if k not in ('block', 'rescue', 'always'))
             for section in ('block', 'rescue', 'always'):
-                for inner in flat(task.get(section) or []):
-                    yield inner
+                yield from flat(task.get(section) or [])
 
     made_tasks, triage_tasks = list(flat(made[0]['tasks'])), list(flat(triage[0]['tasks']))
     assert len(made_tasks) == len(triage_tasks)
