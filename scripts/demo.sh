@@ -8,7 +8,8 @@
 # 2. starts the simulator on a free loopback port with seeded held messages (DEMO_HELD, DEMO_SEED)
 # 3. runs secops.mimecast.triage with docs/rules-examples/demo-rules.yml (JSON report in demo-output/)
 # 4. runs secops.mimecast.report into demo-output/ (JSON, HTML, Markdown)
-# 5. prints the outcome and the simulator's counts
+# 5. prints the outcome (released, rejected, kept; the managed senders the rules permitted and blocked)
+#    and the simulator's counts
 # 6. runs the triage a second time and checks it changed nothing (changed=0), then lists every report
 # 7. stops the simulator (a trap does it whatever happens, unless DEMO_KEEP_SIM=1)
 #
@@ -106,8 +107,11 @@ EOF
 counts() {  # one line: what the simulator holds, released and rejected
   sim_get /_sim/state | "$PY" -c '
 import json, sys
-c = json.load(sys.stdin)["counts"]
-print("held %d, released %d, rejected %d" % (c.get("held", 0), c.get("released", 0), c.get("rejected", 0)))'
+state = json.load(sys.stdin)
+c = state["counts"]
+types = [e.get("type") for e in state.get("managed_senders", [])]
+print("held %d, released %d, rejected %d; managed senders: permit %d, block %d" % (
+    c.get("held", 0), c.get("released", 0), c.get("rejected", 0), types.count("Permit"), types.count("Block")))'
 }
 
 echo "Simulator before triage: $(counts)"
@@ -123,6 +127,18 @@ step "Held-queue report: ansible-playbook secops.mimecast.report -e mimecast_rep
 ansible-playbook secops.mimecast.report -e "mimecast_report_dir=$OUT" >"$SIM_DIR/report.log" 2>&1 || {
   cat "$SIM_DIR/report.log" >&2; die "the report playbook failed"; }
 grep -E '^localhost +:' "$SIM_DIR/report.log" || true
+"$PY" - "$OUT/held-report.json" <<'EOF'
+import json, sys
+report = json.load(open(sys.argv[1], encoding='utf-8'))
+print('Held now: %d' % report['total'])
+log = report.get('recent_releases')
+if log and log.get('available'):
+    counts = dict((item['name'], item['count']) for item in log['by_status'])
+    print('Recent releases and rejections (release log): released %d, rejected %d; operators %d'
+          % (counts.get('released', 0), counts.get('rejected', 0), len(log['by_operator'])))
+elif log:
+    print('Recent releases and rejections: %s' % log.get('warning'))
+EOF
 
 # ---------------------------------------------------------------- 5. outcome
 step "Outcome"
@@ -133,9 +149,16 @@ t = report['totals']
 print('Held messages in the window: %d' % t['held'])
 print('  released %d, rejected %d, kept %d, failed %d%s' % (
     t['released'], t['rejected'], t['kept'], t['failed'], ' (check mode)' if report.get('check_mode') else ''))
+if 'permitted' in t:
+    # the rules' sender_policy: the console's "release and permit sender" and "reject and block sender"
+    print('  managed senders: permitted %d, blocked %d, not set %d (released and permitted, rejected and blocked)'
+          % (t['permitted'], t['blocked'], t.get('sender_failed', 0)))
 print('By rule:')
 for rule in report.get('rules', []):
-    print('  %-45s %-8s %4d' % (rule['name'], rule['action'], rule['matched']))
+    policy = rule.get('sender_policy')
+    senders = ' (%s %d sender-recipient pairs)' % ({'permit': 'permitted', 'block': 'blocked'}.get(policy, policy),
+                                                   len(rule.get('senders', []))) if policy else ''
+    print('  %-45s %-8s %4d%s' % (rule['name'], rule['action'], rule['matched'], senders))
 EOF
 echo
 echo "Simulator after triage: $(counts)"
@@ -182,10 +205,16 @@ if set(state['rejected']) != want['reject']:
     problems.append('rejected %d, the rules rejected %d' % (len(state['rejected']), len(want['reject'])))
 if len(ids) != len(set(ids)):
     problems.append('%d messages were acted on more than once' % (len(ids) - len(set(ids))))
+totals = report['totals']
+types = [e['type'] for e in state.get('managed_senders', [])]
+if 'permitted' in totals and (types.count('Permit'), types.count('Block')) != (totals['permitted'], totals['blocked']):
+    problems.append('managed senders permit %d, block %d; the rules permitted %d, blocked %d'
+                    % (types.count('Permit'), types.count('Block'), totals['permitted'], totals['blocked']))
 if problems:
     sys.exit('simulator state: ' + '; '.join(problems))
-print('Simulator state matches the rules exactly: %d released, %d rejected, each once; %d still held.'
-      % (len(want['release']), len(want['reject']), len(state['held'])))
+print('Simulator state matches the rules exactly: %d released, %d rejected, each once; %d still held; '
+      'managed senders: permitted %d, blocked %d.'
+      % (len(want['release']), len(want['reject']), len(state['held']), types.count('Permit'), types.count('Block')))
 EOF
 
 step "Reports"

@@ -21,7 +21,7 @@ from ansible_collections.secops.mimecast.plugins.module_utils.client import chec
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import api_range
 from ansible_collections.secops.mimecast.plugins.module_utils.errors import InputError
 from ansible_collections.secops.mimecast.plugins.module_utils.write_engine import check_tuning
-from ansible_collections.secops.mimecast.plugins.plugin_utils import held_report
+from ansible_collections.secops.mimecast.plugins.plugin_utils import held_report, release_log_report
 from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import PROGRESS_MIN_RECORDS, MimecastActionBase
 from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import caller_path
 from ansible_collections.secops.mimecast.plugins.plugin_utils.secrets import masked
@@ -42,6 +42,9 @@ def held_report_argument_spec():
         top=dict(type='int', default=10),
         page_size=dict(type='int', default=500),
         concurrency=dict(type='int', default=4),
+        release_log=dict(type='bool', default=True),
+        release_log_start=dict(type='str', default=release_log_report.DEFAULT_START),
+        release_log_latest=dict(type='int', default=release_log_report.DEFAULT_LATEST),
     )
     return spec
 
@@ -102,6 +105,10 @@ class ActionModule(MimecastActionBase):
         check_tuning(None, params['concurrency'])
         if params['top'] < 1:
             raise InputError('top must be at least 1; got %d' % params['top'])
+        if params['release_log']:
+            if params['release_log_latest'] < 0:
+                raise InputError('release_log_latest must be at least 0; got %d' % params['release_log_latest'])
+            api_range(params['release_log_start'], None, names=('release_log_start', 'end'))
         # relative to the directory ansible-playbook was started from, never to the playbook's
         params['dest'] = caller_path(params['dest'])
         problem = dest_problem(params['dest'])

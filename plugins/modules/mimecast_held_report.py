@@ -17,13 +17,17 @@ description:
     in one pass and writes three reports into the directory O(dest) - C(held-report.json), C(held-report.html)
     (self-contained, with bar charts, readable from a phone to a wide screen) and C(held-report.md).
   - The summary holds the counts by reason code, by age, by route and by sender domain, the top senders and
-    recipients and the oldest messages. The held records never pass through Ansible variables, so a queue of
+    recipients and the oldest messages, and (O(release_log)) the section "Recent releases and rejections" from the
+    held release log - by operator, by status and the latest O(release_log_latest), as
+    M(secops.mimecast.mimecast_held_release_logs_info) reads the log. The held records never pass through Ansible variables, so a queue of
     tens of thousands of messages costs about what a triage dry run of it costs. This is what the
     C(secops.mimecast.report) playbook runs.
   - The reports are an output of the run, not managed state; they are written in check mode too, and the task
     never reports a change.
   - Invalid options and a directory that cannot be written fail the task before any API call.
-  - Runs on the controller. Needs the C(Account | Dashboard | Read) permission.
+  - Runs on the controller. Needs the C(Account | Dashboard | Read) permission, and C(Monitoring | Held | Read) for
+    the release-log section. Without the latter the API answers HTTP 403 on the release log; the task then warns,
+    naming the permission, the section says the log could not be read and the rest of the report is written.
 author:
   - secops.mimecast maintainers (!UNKNOWN)
 extends_documentation_fragment:
@@ -81,6 +85,23 @@ options:
         time windows at once.
     type: int
     default: 4
+  release_log:
+    description:
+      - Add the section "Recent releases and rejections" (RV(report.recent_releases)) read from the held release
+        log (C(POST /api/gateway/get-held-release-logs)).
+      - With V(false) the section is left out and the log is not requested.
+    type: bool
+    default: true
+  release_log_start:
+    description:
+      - Earliest release or rejection the section counts, in the same forms as O(start) (V(-7d),
+        V(2026-11-20T08:00:00Z), V(2026-11-20)); up to now.
+    type: str
+    default: -7d
+  release_log_latest:
+    description: How many of the latest releases and rejections the section lists (V(0) lists none; the counts are kept).
+    type: int
+    default: 10
 notes:
   - For a large queue the progress of the read is shown on the controller's output.
 seealso:
@@ -107,6 +128,17 @@ EXAMPLES = r'''
     base_url: https://api.services.mimecast.com
     client_id: "{{ mimecast_client_id }}"
     client_secret: "{{ mimecast_client_secret }}"
+
+- name: The held queue only, without the release-log section (an API user without Monitoring | Held | Read)
+  secops.mimecast.mimecast_held_report:
+    dest: report
+    release_log: false
+
+- name: Who released or rejected what in the last 30 days, the latest 25 listed
+  secops.mimecast.mimecast_held_report:
+    dest: report
+    release_log_start: -30d
+    release_log_latest: 25
 
 - name: Fail the job when the spam policy holds too many messages
   ansible.builtin.assert:
@@ -163,6 +195,16 @@ report:
       description: The oldest held messages (C(id), C(date), C(age_hours), C(sender), C(subject), C(reason_code)).
       type: list
       elements: dict
+    recent_releases:
+      description:
+        - The section "Recent releases and rejections" from the held release log.
+        - C(available) (false when the log could not be read, C(warning) then says why, naming the permission),
+          C(window) (C(start), C(end) as sent), C(total), C(by_status) (C({name, count}) for V(released) and
+          V(rejected)), C(by_operator) (C({name, count, released, rejected}), the busiest first), C(latest) (the
+          newest first - C(released), C(status), C(operator), C(sender), C(recipients), C(subject), C(held_reason),
+          C(reject_reason), C(id)) and C(truncated).
+      returned: when O(release_log) is true
+      type: dict
 paths:
   description: The absolute paths of the reports written.
   returned: success

@@ -20,6 +20,7 @@ from html import escape as _html_escape
 
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import parse_api_epoch, to_epoch
 from ansible_collections.secops.mimecast.plugins.module_utils.records import addresses, field, parse_bool, sender
+from ansible_collections.secops.mimecast.plugins.plugin_utils import release_log_report
 
 REPORT_VERSION = 1
 
@@ -387,6 +388,35 @@ def _oldest_markdown(section, data, report):
     return out + ['']
 
 
+# The held release log (plugin_utils/release_log_report.py): who released or rejected what, read from another
+# endpoint; its options are the report's release_log, release_log_start and release_log_latest.
+RELEASE_LOG = release_log_report.SECTION
+
+
+def _release_log_collect(context):
+    """The release-log section's data, or None when the task says not to read the log (``release_log: false``).
+
+    A 403 gives a section saying it could not be read, and a warning naming the permission (``context.warn``).
+    """
+    params = context.params
+    if not params.get('release_log', True):
+        return None
+    start = params.get('release_log_start')
+    latest = params.get('release_log_latest')
+    return RELEASE_LOG['read'](
+        context.client, start=release_log_report.DEFAULT_START if start in (None, '') else start,
+        latest=release_log_report.DEFAULT_LATEST if latest is None else latest,
+        page_size=params.get('page_size') or 500, warn=context.warn, now=context.now)
+
+
+def _release_log_html(section, data, report):
+    return RELEASE_LOG['html'](data)
+
+
+def _release_log_markdown(section, data, report):
+    return RELEASE_LOG['markdown'](data).rstrip('\n').split('\n') + ['']
+
+
 SECTIONS = [
     Section('by_reason_code', 'By reason code', _counts_html, _counts_markdown, color='#a5523b'),
     Section('by_age', 'By age', _counts_html, _counts_markdown, color='#3b6ea5'),
@@ -395,6 +425,7 @@ SECTIONS = [
     Section('top_senders', 'Top senders', _counts_html, _counts_markdown, color='#7a4fa0'),
     Section('top_recipients', 'Top recipients', _counts_html, _counts_markdown, color='#3b8f8f'),
     Section('oldest', 'Oldest held messages', _oldest_html, _oldest_markdown),
+    Section(RELEASE_LOG['key'], RELEASE_LOG['title'], _release_log_html, _release_log_markdown, collect=_release_log_collect),
 ]
 
 

@@ -170,22 +170,39 @@ def _e(value):
     return _html_escape(_text(value), quote=True)
 
 
-# scoped to the section's class, so that the fragment can go into any page
+# scoped to the section's class, so that the fragment can go into any page. The tables take the page's width (long
+# values wrap anywhere); on a narrow screen every row is a card whose cells are labelled with their column.
+_OPERATOR_COLUMNS = ('operator', 'released', 'rejected', 'total', '')
+_LATEST_COLUMNS = ('when', 'status', 'operator', 'sender', 'recipients', 'subject')
+_LATEST_WIDTHS = ('13em', '6em', '15%', '15%', '15%', None)
+
+
+def _card_labels(name, columns):
+    return ''.join('.mc-rl table.%s td:nth-child(%d)::before{content:"%s"}' % (name, index + 1, column)
+                   for index, column in enumerate(columns) if column)
+
+
 _CSS = (
     '.mc-rl{max-width:70em}'
     '.mc-rl h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}'
+    '.mc-rl p{overflow-wrap:anywhere}'
     '.mc-rl .mc-rl-warn{border-left:4px solid #c77c02;background:#fff6e5;padding:.5em .8em;margin:.5em 0}'
     '.mc-rl .mc-rl-kpi{display:inline-block;margin:0 2em .5em 0}.mc-rl .mc-rl-kpi b{font-size:1.6em;display:block}'
-    '.mc-rl .mc-rl-scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;max-width:100%}'
-    '.mc-rl table{border-collapse:collapse;margin:.5em 0;min-width:20em}'
+    '.mc-rl .mc-rl-scroll{max-width:100%}'
+    '.mc-rl table{border-collapse:collapse;margin:.5em 0;width:100%}'
     '.mc-rl td,.mc-rl th{border:1px solid #ddd;padding:.25em .6em;text-align:left;vertical-align:top}'
     '.mc-rl th{background:#f4f4f4}.mc-rl td.n{text-align:right;font-variant-numeric:tabular-nums}'
-    '.mc-rl td.w{overflow-wrap:anywhere;min-width:10em;max-width:30em}.mc-rl td.t{white-space:nowrap}'
+    '.mc-rl td.w{overflow-wrap:anywhere}.mc-rl td.t{white-space:nowrap}.mc-rl table.mc-rl-latest{table-layout:fixed}'
     '.mc-rl .mc-rl-bar{display:flex;height:.9em;min-width:6em;background:#eee}'
     '.mc-rl .mc-rl-bar span{display:block;height:100%}'
     '.mc-rl .released{background:#5a8f3b}.mc-rl .rejected{background:#a5523b}'
-    '@media (max-width:40em){.mc-rl .mc-rl-kpi{margin-right:1em}.mc-rl .mc-rl-kpi b{font-size:1.25em}'
-    '.mc-rl td,.mc-rl th{padding:.2em .35em;font-size:.9em}}'
+    '@media (max-width:56em){.mc-rl .mc-rl-kpi{margin-right:1em}.mc-rl .mc-rl-kpi b{font-size:1.25em}'
+    '.mc-rl table,.mc-rl tbody,.mc-rl tr,.mc-rl td{display:block;width:100%}'
+    '.mc-rl tr:first-child{display:none}'
+    '.mc-rl tr{border:1px solid #ccc;margin:.6em 0;padding:.3em .4em}'
+    '.mc-rl td{border:0;padding:.1em 0}.mc-rl td.n{text-align:left}.mc-rl td.t{white-space:normal}'
+    '.mc-rl td::before{font-weight:600;margin-right:.5em;color:#555}'
+    + _card_labels('mc-rl-operators', _OPERATOR_COLUMNS) + _card_labels('mc-rl-latest', _LATEST_COLUMNS) + '}'
 )
 
 
@@ -221,15 +238,16 @@ def render_html(section):
         out.append('<p><em>nothing released or rejected in this window</em></p></section>')
         return '\n'.join(out) + '\n'
     maxcount = max(row['count'] for row in operators) or 1
-    out.append('<h3>By operator</h3><div class="mc-rl-scroll"><table><tr><th>operator</th><th>released</th><th>rejected</th>'
-               '<th>total</th><th></th></tr>')
+    out.append('<h3>By operator</h3><div class="mc-rl-scroll"><table class="mc-rl-operators"><tr>%s</tr>'
+               % ''.join('<th>%s</th>' % column for column in _OPERATOR_COLUMNS))
     for row in operators:
         out.append('<tr><td class="w">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td>%s</td></tr>'
                    % (_e(row['name']), _e(row.get('released', 0)), _e(row.get('rejected', 0)), _e(row['count']), _bar(row, maxcount)))
     out.append('</table></div>')
     latest = section.get('latest', [])
-    out.append('<h3>Latest %d</h3><div class="mc-rl-scroll"><table><tr><th>when</th><th>status</th><th>operator</th>'
-               '<th>sender</th><th>recipients</th><th>subject</th></tr>' % len(latest))
+    out.append('<h3>Latest %d</h3><div class="mc-rl-scroll"><table class="mc-rl-latest"><colgroup>%s</colgroup><tr>%s</tr>'
+               % (len(latest), ''.join('<col style="width:%s">' % width if width else '<col>' for width in _LATEST_WIDTHS),
+                  ''.join('<th>%s</th>' % column for column in _LATEST_COLUMNS)))
     for item in latest:
         out.append('<tr><td class="t">%s</td><td>%s</td><td class="w">%s</td><td class="w">%s</td><td class="w">%s</td><td class="w">%s</td></tr>'
                    % (_e(item.get('released')), _e(item.get('status')), _e(item.get('operator')), _e(item.get('sender')),

@@ -7,7 +7,9 @@
 ``measure(page, width)`` loads a copy of ``page`` with a measuring script added at its end (the copy's
 Content-Security-Policy lets that script run; nothing else of the page changes), in a window ``width`` CSS
 pixels wide, and returns what the script found: the document's width against the window's, every element
-that reaches past the window's right edge, every cell or label whose text does not fit its box.
+that reaches past the window's right edge, every cell or label whose text does not fit its box, and for every
+``<section id=...>`` where it is, whether it is shown, its rows and headings shown, and how many of its boxes
+scroll sideways.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -39,9 +41,20 @@ MEASURE = r"""
     if((el.matches('td,th,.label,h1,h2,p,li,.kpi'))&&!el.matches('td.id')&&el.scrollWidth>el.clientWidth+1){
       ncut++;if(cut.length<20){cut.push(name(el)+' '+el.scrollWidth+'>'+el.clientWidth+' '+(el.textContent||'').slice(0,60));}}
   }
+  var sections={},ss=document.querySelectorAll('section[id]');
+  function shown(el){var b=el.getBoundingClientRect(),cs=getComputedStyle(el);return b.width>0&&b.height>0&&cs.display!=='none'&&cs.visibility!=='hidden';}
+  for(var j=0;j<ss.length;j++){
+    var s=ss[j],b=s.getBoundingClientRect(),inner=s.querySelectorAll('*'),scrollers=0,rows=0,heads=[];
+    for(var k=0;k<inner.length;k++){var st=getComputedStyle(inner[k]);
+      if(/auto|scroll/.test(st.overflowX)&&inner[k].scrollWidth>inner[k].clientWidth+1){scrollers++;}}
+    s.querySelectorAll('tr').forEach(function(tr){if(shown(tr)){rows++;}});
+    s.querySelectorAll('h2,h3').forEach(function(h){if(shown(h)){heads.push(h.textContent);}});
+    sections[s.id]={visible:shown(s),left:b.left,right:b.right,height:b.height,scrollWidth:s.scrollWidth,clientWidth:s.clientWidth,
+                    scrollers:scrollers,visibleRows:rows,headings:heads};
+  }
   var out={viewport:vw,innerWidth:window.innerWidth,scrollWidth:de.scrollWidth,bodyScrollWidth:document.body.scrollWidth,
            wide:wide,wideCount:nwide,cut:cut,cutCount:ncut,tables:document.querySelectorAll('table').length,
-           rows:document.querySelectorAll('tr').length};
+           rows:document.querySelectorAll('tr').length,sections:sections};
   var pre=document.createElement('pre');pre.id='layout-measure';pre.textContent=JSON.stringify(out);document.body.appendChild(pre);
   if(window.parent!==window){window.parent.postMessage(JSON.stringify(out),'*');}
 })();

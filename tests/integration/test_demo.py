@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
 import re
 import shutil
@@ -36,3 +37,22 @@ def test_demo_lists_every_report_it_writes(tmp_path):
     written = set(str(out / name) for name in os.listdir(str(out)))
     assert listed == written, (sorted(listed - written), sorted(written - listed))
     assert str(out / 'triage-rerun-report.json') in listed and str(out / 'triage-report.html') in listed
+
+    # the rules' sender_policy: the permit and block counts, in the triage's summary, the outcome and the final check
+    with open(str(out / 'triage-report.json'), encoding='utf-8') as handle:
+        report = json.load(handle)
+    totals = report['totals']
+    assert totals['permitted'] > 0 and totals['blocked'] > 0 and totals['sender_failed'] == 0
+    pairs = 'managed senders: permitted %d, blocked %d' % (totals['permitted'], totals['blocked'])
+    assert pairs + '; messages left held because their entries were not set: 0' in proc.stdout  # the triage summary
+    assert '  %s, not set 0 (released and permitted, rejected and blocked)' % pairs in proc.stdout  # the outcome
+    assert 'managed senders: permit %d, block %d' % (totals['permitted'], totals['blocked']) in proc.stdout  # the simulator
+    assert '%s.' % pairs in proc.stdout.split('Simulator state matches the rules exactly')[1].splitlines()[0]
+    for rule in report['rules']:
+        if rule.get('sender_policy'):
+            verb = {'permit': 'permitted', 'block': 'blocked'}[rule['sender_policy']]
+            assert re.search(r'^  %s +%s +%d \(%s %d sender-recipient pairs\)$' % (
+                re.escape(rule['name']), rule['action'], rule['matched'], verb, len(rule['senders'])), proc.stdout, re.M), rule['name']
+    # the held report's release log: what this triage released and rejected
+    assert 'Recent releases and rejections (release log): released %d, rejected %d; operators 1' % (
+        totals['released'], totals['rejected']) in proc.stdout

@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import os
 
 import pytest
@@ -24,6 +25,9 @@ from conftest import DEFAULT_CONFIG, demo_rules, run_playbook
 
 WIDTHS = (1400, 390)
 HELD = 3000
+RELEASE_HISTORY = 200
+RELEASE = '/api/gateway/hold-release'
+REJECT = '/api/gateway/hold-reject'
 LONG_CODE = 'message_hold_applied_attachment_management_block_dangerous_file_types_policy'
 LONG = [
     {'subject': 'Weekly-digest-' + 'x' * 240, 'reasonCode': 'message_hold_applied_spam_signature_policy',
@@ -38,10 +42,14 @@ def pages(simulator_server, tmp_path_factory):
     """The two HTML reports of a held queue of HELD messages (the review from a dry run of the demo rules)."""
     sim = simulator_server
     # as the sim fixture does (no faults, no rate limit left by an earlier test), with a larger queue
-    sim.reset(held=HELD, seed=23, not_held_style='fail')
+    sim.reset(held=HELD, seed=23, not_held_style='fail', release_history=RELEASE_HISTORY)
     sim.config(**DEFAULT_CONFIG)
     sim.clear_faults()
-    sim.add_messages(LONG)
+    added = sim.add_messages(LONG)
+    # the release log's latest entries: the long subject and address released, and a few rejected
+    held = [i for i in sim.state()['held'] if i not in added]
+    assert sim.call(RELEASE, [{'id': i} for i in [added[0]] + held[:4]])[0] == 200
+    assert sim.call(REJECT, [{'ids': held[4:8], 'reasonType': 'MESSAGE GOES AGAINST EMAIL POLICIES'}])[0] == 200
     out = tmp_path_factory.mktemp('layout')
     report = run_playbook(sim, 'secops.mimecast.report', extra_vars={'mimecast_report_dir': str(out / 'report')})
     assert report.rc == 0, report
@@ -63,6 +71,25 @@ def test_nothing_overflows(pages, name, width):
     if shots:
         os.makedirs(shots, exist_ok=True)
         browser.screenshot(pages[name], width, os.path.join(shots, '%s-%d.png' % (name.replace(' ', '-'), width)))
+
+
+@pytest.mark.parametrize('width', WIDTHS)
+def test_the_release_log_section_renders(pages, width):
+    """The held report's "Recent releases and rejections": shown, inside the window, no box scrolling sideways,
+    every operator and each of the latest entries a visible row (a card on a phone, the header rows hidden)."""
+    with open(os.path.join(os.path.dirname(pages['held report']), 'held-report.json'), encoding='utf-8') as handle:
+        data = json.load(handle)['recent_releases']
+    # the default window (the last 7 days): the 9 released or rejected above and part of the seeded history
+    assert data['available'] is True and 9 < data['total'] < RELEASE_HISTORY + 9 and len(data['latest']) == 10
+    layout = browser.measure(pages['held report'], width)
+    section = layout['sections']['recent_releases']
+    assert section['visible'] and section['height'] > 200, section
+    assert section['left'] >= 0 and section['right'] <= layout['viewport'] + 0.5, section
+    assert section['scrollWidth'] <= section['clientWidth'] and section['scrollers'] == 0, section
+    assert section['headings'] == ['Recent releases and rejections', 'By operator', 'Latest 10'], section
+    headers = 2 if width > 900 else 0
+    assert section['visibleRows'] == len(data['by_operator']) + len(data['latest']) + headers, section
+    assert layout['scrollWidth'] <= layout['viewport'] and layout['wideCount'] == 0 and layout['cutCount'] == 0, layout
 
 
 def test_long_labels_are_whole_in_the_pages(pages):

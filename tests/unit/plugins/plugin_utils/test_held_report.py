@@ -177,13 +177,14 @@ def test_a_section_is_one_entry(monkeypatch):
     def markdown(section, data, report):
         return ['## %s' % section.title, '', '%d entries' % len(data), '']
 
-    extra = module.Section('recent_releases', 'Recent releases and rejections', html, markdown, collect=collect)
-    monkeypatch.setattr(module, 'SECTIONS', module.SECTIONS + [extra])
+    extra = module.Section('releases', 'Releases', html, markdown, collect=collect)
+    # the sections read from the held queue only, and one more
+    monkeypatch.setattr(module, 'SECTIONS', [section for section in module.SECTIONS if section.collect is None] + [extra])
     report = build_report(sample(), NOW)
     module.collect_sections(report, module.ReportContext(now=NOW))
-    assert calls == [NOW] and report['recent_releases'][0]['status'] == 'released'
-    assert '<h2>Recent releases and rejections</h2><p>1 entries</p>' in module.render_html(report)
-    assert '## Recent releases and rejections\n\n1 entries' in module.render_markdown(report)
+    assert calls == [NOW] and report['releases'][0]['status'] == 'released'
+    assert '<h2>Releases</h2><p>1 entries</p>' in module.render_html(report)
+    assert '## Releases\n\n1 entries' in module.render_markdown(report)
 
 
 def test_a_section_whose_collect_gives_nothing_is_left_out(monkeypatch):
@@ -191,9 +192,38 @@ def test_a_section_whose_collect_gives_nothing_is_left_out(monkeypatch):
 
     extra = module.Section('log', 'The log', lambda s, d, r: '<h2>The log</h2>', lambda s, d, r: ['## The log'],
                            collect=lambda context: None)
-    monkeypatch.setattr(module, 'SECTIONS', module.SECTIONS + [extra])
+    monkeypatch.setattr(module, 'SECTIONS', [section for section in module.SECTIONS if section.collect is None] + [extra])
     report = module.collect_sections(build_report(sample(), NOW), module.ReportContext())
     assert 'log' not in report and 'The log' not in module.render_html(report) and 'The log' not in module.render_markdown(report)
+
+
+def test_the_release_log_is_the_one_collected_section(monkeypatch):
+    from ansible_collections.secops.mimecast.plugins.plugin_utils import held_report as module
+    from ansible_collections.secops.mimecast.plugins.plugin_utils import release_log_report
+
+    collected = [section for section in module.SECTIONS if section.collect is not None]
+    assert [(s.key, s.title) for s in collected] == [('recent_releases', 'Recent releases and rejections')]
+    reads = []
+
+    def read(client, **options):
+        reads.append((client, options))
+        return release_log_report.summarise_release_logs([{'id': 'a', 'status': 'released', 'operator': 'ops@corp.example'}])
+
+    section = collected[0]
+    monkeypatch.setattr(module, 'RELEASE_LOG', dict(module.RELEASE_LOG, read=read))
+    warned = []
+    # release_log false: nothing read, the section left out
+    report = module.collect_sections(build_report(sample(), NOW), module.ReportContext('client', {'release_log': False}, NOW))
+    assert reads == [] and 'recent_releases' not in report
+    assert 'Recent releases' not in module.render_html(report) and 'Recent releases' not in module.render_markdown(report)
+    params = {'release_log': True, 'release_log_start': '-30d', 'release_log_latest': 3, 'page_size': 100}
+    report = module.collect_sections(build_report(sample(), NOW), module.ReportContext('client', params, NOW, warned.append))
+    assert reads == [('client', {'start': '-30d', 'latest': 3, 'page_size': 100, 'warn': warned.append, 'now': NOW})]
+    assert report['recent_releases']['total'] == 1
+    # rendered by release_log_report's own renderers
+    assert release_log_report.render_html(report['recent_releases']) in module.render_html(report)
+    assert release_log_report.render_markdown(report['recent_releases']) in module.render_markdown(report) + '\n'
+    assert section.render_markdown(report)[-1] == ''
 
 
 def test_long_labels_are_not_cut():

@@ -151,7 +151,9 @@ def test_html_fragment_escapes_and_is_self_contained():
     assert 'script' not in parser.tags and 'link' not in parser.tags and 'img' not in parser.tags
     assert parser.tags.count('table') == 2 and 'style' in parser.tags
     assert 'src=' not in html.replace('&quot;&gt;&lt;img src=x&gt;', '') and 'http' not in html
-    assert '@media (max-width:40em)' in html and 'overflow-x:auto' in html
+    # a narrow screen shows every row as a card, its cells labelled; nothing scrolls sideways
+    assert '@media (max-width:56em)' in html and 'overflow-x' not in html
+    assert '.mc-rl table.mc-rl-latest td:nth-child(6)::before{content:"subject"}' in html
     text = ''.join(parser.text)
     assert 'Recent releases and rejections' in text and 'alice@example.com' in text and 'Latest 6' in text
     # the busiest operator's bar fills the cell: 2 released and 1 rejected of 3
