@@ -28,7 +28,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 import psutil
@@ -117,7 +116,7 @@ def _linux_rss(pid):
         return 0
 
 
-class TreeRss:
+class TreeRss(scale.Sampler):
     """Peak of the summed RSS of a process and all its children, sampled every ``interval`` seconds.
 
     On Linux it walks /proc/PID/task/*/children (a few file reads per sample, so the sampler does not
@@ -125,14 +124,16 @@ class TreeRss:
     """
 
     def __init__(self, pid, interval=0.025):
+        super(TreeRss, self).__init__(interval)
         self.pid = pid
         self.proc = psutil.Process(pid)
-        self.interval = interval
         self.peak = 0
         self.samples = 0
         self._linux = os.path.exists('/proc/%d/task' % pid)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def sample(self):
+        self.peak = max(self.peak, self._sample())
+        self.samples += 1
 
     def _sample(self):
         if self._linux:
@@ -148,20 +149,6 @@ class TreeRss:
             except psutil.Error:
                 pass
         return total
-
-    def _loop(self):
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self._sample())
-            self.samples += 1
-            self._stop.wait(self.interval)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
 
 
 def run_measured(cmd, env, log_path, cwd=ROOT):

@@ -76,25 +76,20 @@ def _smaps_rollup(proc):
         return rss, rss
 
 
-class TreeMemory:
-    """Peaks of the summed PSS and of the summed RSS of a process tree, sampled every ``interval`` seconds."""
+class Sampler(object):
+    """Calls :meth:`sample` every ``interval`` seconds in a thread, between ``with`` and its end."""
 
-    def __init__(self, pid, interval=0.05):
-        self.pid = pid
+    def __init__(self, interval):
         self.interval = interval
-        self.peak_pss = 0
-        self.peak_rss = 0
-        self.peak_processes = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
+    def sample(self):
+        raise NotImplementedError
+
     def _loop(self):
         while not self._stop.is_set():
-            procs = _tree(self.pid)
-            sizes = [_smaps_rollup(proc) for proc in procs]
-            self.peak_rss = max(self.peak_rss, sum(rss for rss, dummy in sizes))
-            self.peak_pss = max(self.peak_pss, sum(pss for dummy, pss in sizes))
-            self.peak_processes = max(self.peak_processes, len(procs))
+            self.sample()
             self._stop.wait(self.interval)
 
     def __enter__(self):
@@ -104,6 +99,24 @@ class TreeMemory:
     def __exit__(self, *exc):
         self._stop.set()
         self._thread.join()
+
+
+class TreeMemory(Sampler):
+    """Peaks of the summed PSS and of the summed RSS of a process tree, sampled every ``interval`` seconds."""
+
+    def __init__(self, pid, interval=0.05):
+        super(TreeMemory, self).__init__(interval)
+        self.pid = pid
+        self.peak_pss = 0
+        self.peak_rss = 0
+        self.peak_processes = 0
+
+    def sample(self):
+        procs = _tree(self.pid)
+        sizes = [_smaps_rollup(proc) for proc in procs]
+        self.peak_rss = max(self.peak_rss, sum(rss for rss, dummy in sizes))
+        self.peak_pss = max(self.peak_pss, sum(pss for dummy, pss in sizes))
+        self.peak_processes = max(self.peak_processes, len(procs))
 
 
 class NoMemory(object):

@@ -84,6 +84,17 @@ def expected_sender_totals(outcome):
     return {'permitted': counted.count('permit'), 'blocked': counted.count('block'), 'sender_failed': 0}
 
 
+def assert_rejections_follow_their_rules(audit, rules, reason_type):
+    """Every rejection in the simulator's ``audit`` carried the reason, message and notify of the reject rule of its
+    reason type (the rules' reject rules have distinct reason types); ``reason_type`` is one of them."""
+    reject_rules = dict((r['reason_type'], r) for r in rules if r['action'] == 'reject')
+    assert reason_type in reject_rules
+    for entry in audit:
+        if entry['action'] == 'reject':
+            rule = reject_rules[entry['reason_type']]
+            assert (entry['message'] or None, entry['notify']) == (rule.get('message'), rule.get('notify', False)), entry
+
+
 class Run(object):
     """The outcome of one ansible/ansible-playbook run: rc, output, and the recorded task results."""
 

@@ -26,7 +26,7 @@ import re
 import pytest
 import yaml
 
-from conftest import HOLD_LIST as LIST, demo_rules, expected_sender_totals, held_records, run_adhoc, run_playbook
+from conftest import HOLD_LIST as LIST, assert_rejections_follow_their_rules, demo_rules, expected_sender_totals, held_records, run_adhoc, run_playbook
 
 from ansible_collections.secops.mimecast.plugins.module_utils.held import split_window
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import plan, validate_rules
@@ -112,12 +112,7 @@ def test_applies_the_rules_exactly_then_changes_nothing(sim, tmp_path, api):
     audit = sim.audit()
     assert sorted(collections.Counter(a['id'] for a in audit).values()) == [1] * len(audit)
     assert len(audit) == len(expected['release_ids']) + len(expected['rejected'])
-    reject_rules = dict((r['reason_type'], r) for r in rules if r['action'] == 'reject')
-    assert CONF in reject_rules
-    for entry in audit:
-        if entry['action'] == 'reject':
-            rule = reject_rules[entry['reason_type']]
-            assert (entry['message'] or None, entry['notify']) == (rule.get('message'), rule.get('notify', False)), entry
+    assert_rejections_follow_their_rules(audit, rules, CONF)
     # one read of the queue (one page), no re-read before the writes; batches of 7 ids
     stats = sim.stats()
     assert list_requests(sim) - reads == 1

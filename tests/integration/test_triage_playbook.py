@@ -16,7 +16,7 @@ import re
 import pytest
 import yaml
 
-from conftest import HOLD_LIST as LIST, demo_rules, expected_sender_totals, held_records, run_playbook
+from conftest import HOLD_LIST as LIST, assert_rejections_follow_their_rules, demo_rules, expected_sender_totals, held_records, run_playbook
 
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import plan, validate_rules
 
@@ -89,12 +89,7 @@ def test_triage_applies_the_rules_exactly_then_changes_nothing(big, tmp_path):
     # every rejection carried the rule's reason, message and notify
     audit = big.audit()
     assert len(audit) == len(expected['release_ids']) + len(expected_rejected)
-    reject_rules = dict((r['reason_type'], r) for r in rules if r['action'] == 'reject')
-    assert CONF in reject_rules
-    for entry in audit:
-        if entry['action'] == 'reject':
-            rule = reject_rules[entry['reason_type']]
-            assert (entry['message'] or None, entry['notify']) == (rule.get('message'), rule.get('notify', False)), entry
+    assert_rejections_follow_their_rules(audit, rules, CONF)
 
     # one list read (the plan), no re-read before the writes (verify_held: false)
     assert sum(big.stats()['by_path'][LIST].values()) == list_reads + 1
