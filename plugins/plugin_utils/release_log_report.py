@@ -174,7 +174,7 @@ def _e(value):
 # values wrap anywhere); on a narrow screen every row is a card whose cells are labelled with their column.
 _OPERATOR_COLUMNS = ('operator', 'released', 'rejected', 'total', '')
 _LATEST_COLUMNS = ('when', 'status', 'operator', 'sender', 'recipients', 'subject')
-_LATEST_WIDTHS = ('13em', '6em', '15%', '15%', '15%', None)
+_LATEST_WIDTHS = ('13em', '6em', '18%', '20%', '20%', None)
 
 
 def _card_labels(name, columns):
@@ -183,7 +183,6 @@ def _card_labels(name, columns):
 
 
 _CSS = (
-    '.mc-rl{max-width:70em}'
     '.mc-rl h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:.2em}'
     '.mc-rl p{overflow-wrap:anywhere}'
     '.mc-rl .mc-rl-warn{border-left:4px solid #c77c02;background:#fff6e5;padding:.5em .8em;margin:.5em 0}'
