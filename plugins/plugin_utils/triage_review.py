@@ -22,9 +22,9 @@ import os
 import tempfile
 
 from ansible_collections.secops.mimecast.plugins.module_utils.write_actions import ACTIONS
-from ansible_collections.secops.mimecast.plugins.plugin_utils.held_report import _e, _e_wrap, page_html, short_date, table_start
+from ansible_collections.secops.mimecast.plugins.plugin_utils.held_report import _e, _e_wrap, page_html, short_date, table_html, table_start
 from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import sibling
-from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import WRITE_RULE_ACTIONS
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import SENDER_POLICY_TOTALS, WRITE_RULE_ACTIONS
 
 CSV_COLUMNS = ('rule', 'action', 'done', 'id', 'received', 'sender', 'recipients', 'subject', 'reason_code')
 DIFF_SAMPLE = 10
@@ -109,6 +109,9 @@ def render_csv(report, review, outcomes):
 ROW = ('<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class="code">%s</td><td class="nowrap">%s</td>'
        '<td class="id"><div>%s</div></td></tr>')
 # the widths are what a column gets when the table has room (a long subject does not squeeze the others)
+SENDER_COLUMNS = (('sender', 'wrap', '50%'), ('recipient', 'wrap', None))
+SENDER_FAILURE_COLUMNS = (('sender', 'wrap', '20%'), ('recipient', 'wrap', '20%'), ('action', '', '6em'), ('code', 'code', '16em'),
+                          ('message', '', None))
 REVIEW_COLUMNS = (('received (UTC)', '', '9.5em'), ('sender', 'wrap', '17%'), ('recipients', 'wrap', '17%'), ('subject', '', None),
                   ('reason code', 'code', '17%'), ('action', 'nowrap', None), ('id', 'id', None))
 
@@ -161,6 +164,9 @@ def render_html(report, review, outcomes, rules_sha256):
     kpis = ((('held in the window', totals.get('held', 0)),)
             + tuple((verb[name], totals.get(ACTIONS[name].result_key, 0)) for name in ACTING)
             + (('kept held', totals.get('kept', 0)), ('failed', totals.get('failed', 0)), ('not held any more', totals.get('not_held', 0))))
+    if 'sender_failed' in totals:  # a rule has a sender_policy: the managed-sender entries
+        kpis += tuple(('would %s' % policy if dry else total, totals.get(total, 0)) for policy, total in SENDER_POLICY_TOTALS.items())
+        kpis += (('left held: entries not set', totals.get('sender_failed', 0)),)
     parts.append('<div class="kpis">%s</div>' % ''.join('<span class="kpi"><b>%s</b>%s</span>' % (_e(n), _e(label)) for label, n in kpis))
     parts.append('<ul>%s</ul>' % ''.join('<li><a href="#rule-%d">%s</a> (%s): matched %d</li>' % (
         index, _e(rule.get('name')), _e(rule.get('action')), rule.get('matched', 0)) for index, rule in enumerate(report.get('rules', []))))
@@ -175,12 +181,19 @@ def render_html(report, review, outcomes, rules_sha256):
         line = '%s: matched %d, %s %d' % (action, rule.get('matched', 0), verb[action], done_count)
         if rule.get('not_held'):
             line += ', not held any more %d' % rule['not_held']
+        if rule.get('sender_policy'):
+            policy, pairs = rule['sender_policy'], rule.get('senders', [])
+            line += ', %s %d sender%s' % ('would %s' % policy if dry else SENDER_POLICY_TOTALS[policy], len(pairs), '' if len(pairs) == 1 else 's')
         line += ', failed %d' % rule.get('failed', 0)
         if rule.get('reason_type'):
             line += '. Reason: %s' % rule['reason_type']
             if rule.get('notify'):
                 line += ' (the sender is notified)'
         parts.append('<p>%s</p>' % _e(line))
+        if rule.get('senders'):
+            parts.append('<details><summary>%s: %d managed-sender entr%s (sender, recipient)</summary>%s</details>' % (
+                _e(rule['sender_policy']), len(rule['senders']), 'y' if len(rule['senders']) == 1 else 'ies',
+                table_html(SENDER_COLUMNS, [(pair.get('sender'), pair.get('to')) for pair in rule['senders']], name='senders')))
         if not rule.get('ids'):
             parts.append('<p class="muted"><em>no message</em></p>')
             continue
@@ -193,6 +206,11 @@ def render_html(report, review, outcomes, rules_sha256):
                 _e(short_date(received)), _e_wrap(sender), _e_wrap('; '.join(recipients)), _e(subject), _e_wrap(reason_code), _e(status), _e(rid)))
         parts.append(''.join(rows))
         parts.append('</tbody></table>')
+    failures = report.get('sender_failures') or []
+    if failures:
+        parts.append('<h2 id="sender-failures">Managed-sender entries not set (their messages were left held)</h2>')
+        parts.append(table_html(SENDER_FAILURE_COLUMNS, [(f.get('sender'), f.get('to'), f.get('action'), f.get('code'), f.get('message'))
+                                                         for f in failures], name='senderfail'))
     title = 'Mimecast triage review: %s' % ('dry run' if dry else 'real run')
     return page_html(title, '\n'.join(parts), script=SORT_SCRIPT)
 

@@ -115,6 +115,36 @@ def test_html_header_counts_and_actions():
     assert 'real run' in page and 'DRY RUN' not in page and '>released</td>' in page
 
 
+def with_sender_policy(report):
+    """``report`` as a run whose release rule had ``sender_policy: permit`` reports it (triage_report.add_sender_outcome)."""
+    report['totals'].update(permitted=2, blocked=0, sender_failed=1)
+    news = [rule for rule in report['rules'] if rule['name'] == 'news'][0]
+    news.update(sender_policy='permit', senders=[{'sender': 'a@news.example', 'to': 'alice@corp.example'},
+                                                 {'sender': '<b>x@news.example', 'to': 'bob@corp.example'}])
+    report['sender_failures'] = [{'sender': 'c@news.example', 'to': 'carol@corp.example', 'action': 'permit',
+                                  'code': 'err_validation_invalid_email_address', 'message': 'bad <address>'}]
+    return report
+
+
+def test_html_shows_the_managed_sender_entries_and_those_not_set():
+    for check_mode, verb in ((False, 'permitted'), (True, 'would permit')):
+        p, report, outcomes = run(check_mode=check_mode)
+        page = render_html(with_sender_policy(report), p['review'], outcomes, rules_checksum(RULES))
+        assert '<b>2</b>%s' % verb in page and '<b>1</b>left held: entries not set' in page
+        assert ', %s 2 senders, failed' % verb in page
+        assert 'permit: 2 managed-sender entries (sender, recipient)' in page
+        # every value escaped (addresses may break at their punctuation), the entries and the failures listed
+        flat = page.replace('<wbr>', '')
+        assert '&lt;b&gt;x@news.example' in flat and '<b>x@news' not in flat
+        assert 'alice@corp.example' in flat and 'carol@corp.example' in flat
+        assert 'Managed-sender entries not set' in page and 'bad &lt;address&gt;' in page
+        assert 'err_validation_invalid_email_address' in flat
+    # without a sender_policy, none of it
+    p, report, outcomes = run(check_mode=False)
+    page = render_html(report, p['review'], outcomes, rules_checksum(RULES))
+    assert 'managed-sender' not in page and 'entries not set' not in page
+
+
 def test_checksum_is_of_the_canonical_json():
     reordered = [dict(reversed(list(rule.items()))) for rule in RULES]
     assert rules_checksum(reordered) == rules_checksum(RULES)
