@@ -9,8 +9,10 @@ __metaclass__ = type
 
 import copy
 import datetime
+import os
 
 import pytest
+import yaml
 
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import parse_api_epoch, to_epoch
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import (
@@ -586,3 +588,18 @@ if HAS_HYPOTHESIS:
 def test_unknown_route_is_refused():
     msg = errors_of([rule('Keep odd routes', {'route': 'sideways'}, action='keep')])
     assert "rule #1 'Keep odd routes': match.route must be one of INBOUND, OUTBOUND, INTERNAL, EXTERNAL (in any case), not 'sideways'" in msg
+
+
+# ------------------------------------------------------------------ the rules files the docs ship
+RULES_EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', '..', 'docs', 'rules-examples')
+
+
+@pytest.mark.parametrize('name', sorted(f for f in os.listdir(RULES_EXAMPLES) if f.endswith('.yml')))
+def test_every_example_rules_file_is_valid(name):
+    with open(os.path.join(RULES_EXAMPLES, name)) as handle:
+        rules = yaml.safe_load(handle)['mimecast_triage_rules']
+    compiled = validate_rules(rules)
+    assert [rule.name for rule in compiled] == [rule['name'] for rule in rules]
+    # the example of sender_policy has one of each
+    if name == 'release-and-permit.yml':
+        assert sorted(rule.sender_policy for rule in compiled if rule.sender_policy) == ['block', 'permit']
