@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
 import json
 import os
 import re
@@ -75,7 +76,19 @@ def clone(tmp_path):
                     ignore=shutil.ignore_patterns('.git', '.build', '.venv', '.venv-*', 'tests/output', '__pycache__',
                                                   'demo-output'))
     subprocess.run(['git', 'init', '-q'], cwd=str(dest), check=True)
-    os.symlink(os.path.dirname(os.path.abspath(BIN)), str(dest / '.venv'))
+    venv = os.path.dirname(os.path.abspath(BIN))
+    with open(str(dest / 'requirements-dev.txt'), 'rb') as handle:
+        stamp = '.installed-' + hashlib.sha256(handle.read()).hexdigest()[:16]  # the Makefile's VENV_STAMP
+    if os.path.exists(os.path.join(venv, stamp)):
+        os.symlink(venv, str(dest / '.venv'))  # the dev venv, as make venv built it
+    else:
+        # another venv (the test matrix's, with another ansible-core): the clone's .venv is a directory of links to
+        # it with the stamp of its own, so that `make venv` installs nothing into the venv the tests run with
+        (dest / '.venv').mkdir()
+        for name in os.listdir(venv):
+            if not name.startswith('.installed-'):
+                os.symlink(os.path.join(venv, name), str(dest / '.venv' / name))
+        (dest / '.venv' / stamp).write_text('')
     return dest
 
 
