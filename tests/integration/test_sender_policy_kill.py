@@ -21,6 +21,8 @@ import subprocess
 import tempfile
 import time
 
+import psutil
+
 from conftest import BIN, ansible_env, demo_rules, held_records, run_playbook
 
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import plan, validate_rules
@@ -62,6 +64,21 @@ def release_requests_answered(sim):
     return sum(sim.stats()['by_path'].get(RELEASE, {}).values())
 
 
+def kill_tree(proc):
+    """SIGKILL ``proc`` and every process under it. Its process group is not enough: the workers of ansible-core 2.15
+    start sessions of their own."""
+    try:
+        tree = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.Error:
+        tree = []
+    os.killpg(proc.pid, signal.SIGKILL)
+    for child in tree:
+        try:
+            child.kill()
+        except psutil.Error:
+            pass
+
+
 def entries(sim):
     return sorted((e['sender'], e['to'], e['type']) for e in sim.state()['managed_senders'])
 
@@ -81,16 +98,16 @@ def test_a_run_killed_between_the_steps_is_completed_by_the_rerun(sim, tmp_path)
     cmd = [os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', 'secops.mimecast.triage', '-e',
            json.dumps({'mimecast_triage_rules': rules, 'mimecast_triage_batch_size': BATCH, 'mimecast_triage_concurrency': 1})]
     with open(str(tmp_path / 'killed-run.log'), 'wb') as log:
-        # a process group of its own: ansible-playbook and its workers are killed together
+        # a session of its own: ansible-playbook and every process under it are killed together (kill_tree)
         proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)  # pylint: disable=consider-using-with
         try:
             wait_for(lambda: entries(sim) == pairs and release_requests_arrived(sim, fault_count) >= 1 or proc.poll() is not None,
                      'the managed-sender entries and the first release request')
             assert proc.poll() is None, 'the run ended before it could be killed'
-            os.killpg(proc.pid, signal.SIGKILL)
+            kill_tree(proc)
         finally:
             if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
+                kill_tree(proc)
             proc.wait(60)
 
     # killed between the steps: every message held, every entry set, nothing released
@@ -99,11 +116,14 @@ def test_a_run_killed_between_the_steps_is_completed_by_the_rerun(sim, tmp_path)
     assert entries(sim) == pairs
     assert sim.audit() == []
 
-    # the release that was on its way when the run was killed is handled when its wait is over (the API would too):
+    # the release that was on its way when the run was killed is either carried out when its wait is over, or dropped
+    # with its client (the simulator's server cancels the request of a client that is gone; the API may do either):
     # at most one batch, and the rest stays held
     arrived = release_requests_arrived(sim, fault_count)
     assert arrived == 1, 'one request in flight at a time (concurrency 1)'
-    wait_for(lambda: release_requests_answered(sim) == arrived, 'the release in flight to be answered')
+    settled = time.monotonic() + RELEASE_LATENCY_MS / 1000.0 + 15
+    while release_requests_answered(sim) < arrived and time.monotonic() < settled:
+        time.sleep(0.2)
     first = [a['id'] for a in sim.audit()]
     assert len(first) <= BATCH and set(first) <= to_release and len(set(first)) == len(first)
     still_held = to_release - set(first)
