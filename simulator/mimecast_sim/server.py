@@ -342,7 +342,7 @@ class Tenant:
         """get-held-release-logs: one page of ``state``'s log (what it released or rejected, and its seeded history)."""
         del auth
         item = data[0] if data else {}
-        records, pagination = console.release_log_page(state, item, body.get('meta'), self.config)
+        records, pagination = console.release_log_page(state, item, body.get('meta'), self.config, now=self.now())
         return envelope(200, [{'heldReleaseLogs': records}], meta_extra={'pagination': pagination})
 
 

@@ -227,6 +227,22 @@ def test_log_token_belongs_to_its_filter(sim):
     assert status == 400 and codes(body) == ['err_invalid_page_token']
 
 
+def test_log_token_of_a_search_without_dates_survives_the_clock(sim):
+    """Without start/end the window ends now: a page token still belongs to the same search a moment later."""
+    sim.reset(held=120, seed=7, release_history=30)
+    dummy, dummy, body = sim.call(LOGS, [{}], meta={'pagination': {'pageSize': 5}})
+    first = [r['id'] for r in body['data'][0]['heldReleaseLogs']]
+    token = body['meta']['pagination']['next']
+    sim.config(clock_offset=5)  # the server's clock five seconds on, as between two pages of a slow client
+    try:
+        status, dummy, body = sim.call(LOGS, [{}], meta={'pagination': {'pageSize': 5, 'pageToken': token}})
+    finally:
+        sim.config(clock_offset=0)
+    assert status == 200, body
+    second = [r['id'] for r in body['data'][0]['heldReleaseLogs']]
+    assert len(second) == 5 and not set(first) & set(second)
+
+
 def test_record_shapes_switchable(sim):
     sim.reset(held=120, seed=7, release_history=5)
     sim.config(release_log_operator='object', release_log_address='address')
