@@ -28,6 +28,7 @@ __metaclass__ = type
 import json
 import os
 import pstats
+import resource
 import subprocess
 import sys
 import threading
@@ -138,7 +139,6 @@ class NoMemory(object):
 def measured(cmd, env, log_path, cwd=ROOT, sim=None, memory=True):
     """Run ``cmd``: its rc, wall seconds, CPU seconds of its tree, peak PSS and RSS (MB; with ``memory``), and the
     simulator's CPU seconds."""
-    import resource  # pylint: disable=import-outside-toplevel
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     sim_proc = psutil.Process(sim.proc.pid) if sim is not None else None
     sim_before = sum(sim_proc.cpu_times()[:2]) if sim_proc else 0.0

@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
 
 from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import caller_path
 
@@ -24,8 +25,8 @@ def tenant_path(path, host=None, hosts=None):
     """``path`` for ``host`` when the play runs on ``hosts``, made absolute (relative to the directory the command
     was started from).
 
-    On one host, or when the path already names the host (``reports/{{ inventory_hostname }}.json``), the path is
-    kept. Otherwise several hosts would write one file, so the host name goes before the extension:
+    On one host, or when the path already names the host as a whole word (``reports/{{ inventory_hostname }}.json``),
+    the path is kept. Otherwise several hosts would write one file, so the host name goes before the extension:
     ``reports/triage.json`` -> ``reports/triage-<host>.json``; a directory ``reports`` -> ``reports-<host>``.
     ``None`` and ``''`` (no report asked for) are returned as they are.
     """
@@ -33,13 +34,19 @@ def tenant_path(path, host=None, hosts=None):
         return path
     path = caller_path(path)
     hosts = list(hosts or [])
-    if host and len(hosts) > 1 and str(host) not in path:
+    if host and len(hosts) > 1 and not _names(path, host):
         head, tail = os.path.split(path.rstrip(os.sep) or path)
         stem, ext = os.path.splitext(tail)
         if not stem:  # a dot file such as ".report": the whole name is the stem
             stem, ext = tail, ''
         path = os.path.join(head, '%s-%s%s' % (stem, host, ext))
     return path
+
+
+def _names(path, host):
+    """Whether ``path`` names ``host``: the host name stands in it as a whole word (``reports/acme.json``,
+    ``acme/triage.json``, ``triage-acme.json``), not only as a part of one (host ``eu`` in ``reports/europe.json``)."""
+    return re.search(r'(?<![A-Za-z0-9])%s(?![A-Za-z0-9])' % re.escape(str(host)), path) is not None
 
 
 def _number(value):

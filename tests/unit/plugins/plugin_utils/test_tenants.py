@@ -28,6 +28,8 @@ HOSTS = ['acme', 'globex', 'initech']
     ('/r/archive.tar.gz', 'acme', HOSTS, '/r/archive.tar-acme.gz'),
     ('/r/.report', 'acme', HOSTS, '/r/.report-acme'),
     ('/r/triage.json', None, HOSTS, '/r/triage.json'),                # no host: only made absolute
+    ('/r/europe.json', 'eu', ['eu', 'us'], '/r/europe-eu.json'),      # a part of a word does not name the host
+    ('/r/eu.json', 'eu', ['eu', 'us'], '/r/eu.json'),
 ])
 def test_tenant_path(path, host, hosts, expected):
     assert tenants.tenant_path(path, host, hosts) == expected
