@@ -1,7 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: secops.mimecast contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Date options: ISO 8601 with an offset, or relative times (``-24h``, ``-30m``, ``-7d``, ``now``)."""
+"""Dates and durations: the one grammar of each.
+
+Date options: ISO 8601 with an offset, or relative times (``-24h``, ``-30m``, ``-7d``, ``now``).
+Durations (a rule's ``older_than``, the event source's ``lookback``, a plan's maximum age, a rule case's
+``age``, the sign-less part of a relative date): a number with a unit, ``30s``, ``15m``, ``2h``, ``7d``,
+``1w``, or a number of seconds.
+"""
 
 from __future__ import absolute_import, division, print_function
 
@@ -15,8 +21,11 @@ from ansible_collections.secops.mimecast.plugins.module_utils.errors import Inpu
 UTC = datetime.timezone.utc
 API_FORMAT = '%Y-%m-%dT%H:%M:%S+0000'
 
-_RELATIVE = re.compile(r'^([+-])\s*(\d+)\s*([smhdw])$')
-_UNITS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
+_DURATION = re.compile(r'^(\d+(?:\.\d+)?)\s*([smhdw]?)$')
+_UNITS = {'': 1, 's': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
+# a relative date: a sign and a whole duration with its unit (-24h, +1d)
+_RELATIVE = re.compile(r'^[+-]\s*\d+\s*[smhdw]$', re.IGNORECASE)
+DURATION_FORMS = '30s, 15m, 2h, 7d, 1w or a number of seconds'
 _ISO = re.compile(
     r'^(\d{4})-(\d{2})-(\d{2})'
     r'(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6})\d*)?)?'
@@ -26,6 +35,20 @@ _ISO = re.compile(
 
 class DateError(InputError):
     """A date option that cannot be understood."""
+
+
+def parse_duration(value, name='duration'):
+    """Seconds (an int, or a float for a fractional number) of a duration: ``30s``, ``15m``, ``2h``, ``7d``,
+    ``1w`` (any case), or a number of seconds. Raises :class:`DateError` naming ``name``."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value >= 0:
+            return value
+    elif isinstance(value, str):
+        match = _DURATION.match(value.strip().lower())
+        if match:
+            number = float(match.group(1)) if '.' in match.group(1) else int(match.group(1))
+            return number * _UNITS[match.group(2)]
+    raise DateError('%s %r is not a duration: use %s' % (name, value, DURATION_FORMS))
 
 
 def utcnow():
@@ -49,11 +72,9 @@ def parse_date(value, now=None, name='date'):
     now = now or utcnow()
     if text.lower() == 'now':
         return now
-    rel = _RELATIVE.match(text.lower())
-    if rel:
-        seconds = int(rel.group(2)) * _UNITS[rel.group(3)]
-        delta = datetime.timedelta(seconds=seconds)
-        return now - delta if rel.group(1) == '-' else now + delta
+    if _RELATIVE.match(text):
+        delta = datetime.timedelta(seconds=parse_duration(text[1:], name))
+        return now - delta if text[0] == '-' else now + delta
     if re.match(r'^\d+\s*[smhdw]$', text.lower()):
         raise DateError('%s %r needs a sign: use -%s for the past (or +%s for the future)' % (name, text, text, text))
     match = _ISO.match(text)
