@@ -24,7 +24,6 @@ from ansible_collections.secops.mimecast.plugins.module_utils.write_engine impor
 from ansible_collections.secops.mimecast.plugins.plugin_utils import held_report, release_log_report
 from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import PROGRESS_MIN_RECORDS, MimecastActionBase
 from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import caller_path
-from ansible_collections.secops.mimecast.plugins.plugin_utils.secrets import masked
 
 # without start/end: every message held now (a message stays held 14 days), in a window the reads can split
 DEFAULT_START = '-30d'
@@ -115,21 +114,22 @@ class ActionModule(MimecastActionBase):
         if problem:
             raise InputError(problem)
 
-    def body(self, params):
+    def body(self, task, first):
+        params = task.params
         self.check(params)
         now = datetime.datetime.now(datetime.timezone.utc)
         start, end = params.get('start'), params.get('end')
         if not start and not end:
             start, end = DEFAULT_START, DEFAULT_END
         api_range(start, end, now=now)
-        client = self.client(params, pool_size=params['concurrency'])
-        records = self.read_held(client, params, admin=params['admin'], start=start, end=end, now=now)
+        client = task.client(pool_size=params['concurrency'])
+        records = task.read_held(client, admin=params['admin'], start=start, end=end, now=now)
         summary = held_report.build_report(records, now, top=params['top'])
         del records
-        held_report.collect_sections(summary, held_report.ReportContext(client, params, now, self.warnings.append),
+        held_report.collect_sections(summary, held_report.ReportContext(client, params, now, task.warn),
                                      self.sections)
         # the files are written from the masked summary (the task result is masked by the base)
-        summary = masked(summary, self.no_log_values)
+        summary = task.mask(summary)
 
         dest = params['dest']
         texts = {
@@ -148,6 +148,6 @@ class ActionModule(MimecastActionBase):
         except (IOError, OSError) as exc:
             return dict(failed=True, msg='the held-queue report could not be written to %s: %s' % (dest, exc))
         if summary['total'] >= PROGRESS_MIN_RECORDS:
-            self.show('wrote %s' % ', '.join(paths[kind] for kind, dummy in FILES))
+            task.show('wrote %s' % ', '.join(paths[kind] for kind, dummy in FILES))
         return dict(report=summary, paths=paths, total=summary['total'],
                     msg='%d held messages; reports written to %s' % (summary['total'], dest))

@@ -11,20 +11,30 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_action import (
-    TriageActionBase,
-    plan_argument_spec,
-    plan_message,
-)
+from ansible_collections.secops.mimecast.plugins.plugin_utils.rule_actions import acting
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_action import TriageActionBase, plan_argument_spec
+
+
+def plan_message(plan):
+    """``Planned 200 held messages: release 120, reject 35 (2 groups), keep 45``."""
+    steps = plan.steps()
+    parts = []
+    for action in acting():
+        mine = [step for step in steps if step.action is action]
+        text = '%s %d' % (action.name, sum(len(step.ids) for step in mine))
+        if action.options:
+            text += ' (%d groups)' % len(mine)
+        parts.append(text)
+    return 'Planned %d held messages: %s, keep %d' % (plan.held, ', '.join(parts), plan.kept)
 
 
 class ActionModule(TriageActionBase):
 
     _VALID_ARGS = frozenset(plan_argument_spec())
 
-    def body(self, params):
-        outcome, dummy = self.plan(params)
-        # the review fields of every matched message stay on the controller (mimecast_triage's review report)
-        outcome.pop('review', None)
-        outcome['msg'] = plan_message(outcome)
-        return outcome
+    def body(self, task, ruleset):
+        self.check_options(task.params)
+        plan, dummy = self.plan(task, ruleset)
+        result = plan.to_result()
+        result['msg'] = plan_message(plan)
+        return result

@@ -88,6 +88,13 @@ options:
         description: Whether the sender is notified of the rejection. Reject rules only.
         type: bool
         default: false
+      sender_policy:
+        description:
+          - Also set a managed-sender entry for the envelope sender and each recipient of every message the rule acts on,
+            before it acts (see the rules reference, C(docs/triage-rules.md)).
+          - V(permit) on release rules only, V(block) on reject rules only.
+        type: str
+        choices: [permit, block]
   start:
     description:
       - Start of the window of held messages considered (by date received).

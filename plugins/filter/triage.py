@@ -20,6 +20,8 @@ from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.secops.mimecast.plugins.plugin_utils import held_report as _held
 from ansible_collections.secops.mimecast.plugins.plugin_utils import tenants as _tenants
 from ansible_collections.secops.mimecast.plugins.plugin_utils import triage_report as _triage
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_outcome import outcome_from_tasks
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_plan import Plan
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import parse_api_epoch
 
 
@@ -45,9 +47,13 @@ def _now(value):
 def triage_report(plan, release_result=None, reject_results=None, check_mode=False):
     """The triage report: plan + release task result + reject loop results (+ check mode)."""
     plan = _mapping(plan, 'the plan (the input of triage_report)')
+    release_result = _mapping(release_result, 'the release result')
+    if isinstance(reject_results, dict):
+        reject_results = reject_results.get('results')
     try:
-        return _triage.report_from_tasks(plan, _mapping(release_result, 'the release result'), reject_results,
-                                         boolean(check_mode, strict=False))
+        outcome = outcome_from_tasks(Plan.from_result(plan), {'release': [release_result], 'reject': reject_results},
+                                     boolean(check_mode, strict=False))
+        return _triage.build_report(outcome)
     except AnsibleFilterError:
         raise
     except Exception as exc:

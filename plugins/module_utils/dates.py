@@ -177,6 +177,12 @@ def parse_api_epoch(value):
     return result
 
 
+def utc_iso(moment=None):
+    """``2026-11-20T08:00:00Z``: a datetime (aware, or naive in UTC), epoch seconds, or None (now), in UTC."""
+    epoch = to_epoch(moment)
+    return (_EPOCH + datetime.timedelta(seconds=int(epoch))).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
 def to_epoch(now):
     """Epoch seconds for ``now``: an aware or naive (UTC) datetime, a number, or None (current time)."""
     if now is None:

@@ -14,7 +14,7 @@ written by hand (:func:`case_message`, for rule cases):
 ``envelope_sender``    the envelope sender ('' if none): managed-sender entries name it
 ``recipients``         every envelope then header recipient address, each once (a rule's ``recipient``)
 ``envelope_recipients``  the envelope recipients, the header ones only when the envelope has none
-``subject``, ``reason``, ``reason_code``, ``policy_info``  text ('' when absent)
+``subject``, ``reason``, ``reason_code``, ``policy_info``  text, or None when the record has none
 ``route``              lower case (``inbound``), or None
 ``has_attachments``    True, False, or None when unknown
 ``received``           epoch seconds (UTC) the message was received, or None when unknown
@@ -75,6 +75,12 @@ def addresses(value):
     return out
 
 
+def _one(value):
+    """A sender field: one address object (or string); anything else has none."""
+    addr = address(value)
+    return (addr,) if addr is not None else ()
+
+
 def _first(*values):
     for value in values:
         addr = address(value)
@@ -93,8 +99,9 @@ def _once(*groups):
 
 
 def reason_code_of(reason):
-    """A reason as the held list's ``reasonCode`` spells it: lower case, each run of other characters an ``_``."""
-    return _NON_ALNUM.sub('_', reason.lower()) if reason else ''
+    """A reason as the held list's ``reasonCode`` spells it: lower case, each run of other characters an ``_``
+    (None for None)."""
+    return None if reason is None else _NON_ALNUM.sub('_', reason.lower())
 
 
 def _field(record, camel):
@@ -106,7 +113,9 @@ def _field(record, camel):
 
 
 def _text(record, camel):
-    return text(_field(record, camel)) or ''
+    """A text field: None when the record does not have it (a rule never matches a field that is not there)."""
+    value = _field(record, camel)
+    return None if value is None else text(value)
 
 
 # ------------------------------------------------------------------------------------------ the view
@@ -133,7 +142,7 @@ class HeldMessage(Message):
 
     @property
     def senders(self):
-        return _once(addresses(self.record.get('from')), addresses(_field(self.record, 'fromHeader')))
+        return _once(_one(self.record.get('from')), _one(_field(self.record, 'fromHeader')))
 
     @property
     def sender(self):
@@ -200,7 +209,7 @@ class LoggedMessage(Message):
 
     @property
     def senders(self):
-        return _once(addresses(_field(self.record, 'fromEnv')), addresses(_field(self.record, 'fromHdr')))
+        return _once(_one(_field(self.record, 'fromEnv')), _one(_field(self.record, 'fromHdr')))
 
     @property
     def sender(self):
@@ -303,7 +312,7 @@ def case_message(fields, now=None, label='message', mid=''):
         if value is not None and not isinstance(value, str):
             problems.append('%s: %s must be a string, not %s' % (label, key, type(value).__name__))
             value = None
-        values[key] = value or ''
+        values[key] = value
     if fields.get('reason_code') is None:
         values['reason_code'] = reason_code_of(values['reason'])
     route = None

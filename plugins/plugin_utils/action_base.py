@@ -3,10 +3,11 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one base of the collection's controller-side action plugins (write modules and triage).
 
-It validates the task's arguments against the plugin's argument spec, builds the client with its
-warnings collected, runs the plugin's body with the cyclic garbage collector paused, turns every
-:class:`MimecastError` (API, configuration, input, dates, rules) into the failed task result in one
-place, and masks every ``no_log`` value in whatever the task returns, as ``AnsibleModule`` does.
+It validates the task's arguments against the plugin's argument spec, gives the plugin's body a :class:`Task`
+(the parameters, a client with its warnings collected, secret masking, progress lines), runs the body with the
+cyclic garbage collector paused, turns every :class:`MimecastError` (API, configuration, input, dates, rules)
+into the failed task result in one place, and masks every ``no_log`` value in whatever the task returns, as
+``AnsibleModule`` does.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -32,6 +33,56 @@ PROGRESS_MIN_RECORDS = 2000
 PROGRESS_EVERY_PAGES = 10
 
 
+def secret_values(spec, params):
+    """The values of the ``no_log`` options of ``spec`` in ``params`` (what ``AnsibleModule`` masks)."""
+    return set(params[name] for name, option in spec.items() if option.get('no_log') and params.get(name) not in (None, ''))
+
+
+class Task(object):
+    """One run of a controller-side task: its validated ``params``, its check and diff flags, and what its body needs
+    beside them: a client whose warnings go into the task's, secret masking, progress lines, the held-queue read."""
+
+    def __init__(self, plugin, params, secrets):
+        self.params = params
+        self.check_mode = bool(plugin._task.check_mode)
+        self.diff = bool(plugin._task.diff)
+        self.secrets = secrets
+        self.warnings = []
+        self._prefix = progress_prefix(plugin)
+
+    def mask(self, value):
+        """``value`` (a result, or a text to be written) with every secret of the task's options replaced."""
+        return masked(value, self.secrets)
+
+    def warn(self, text):
+        self.warnings.append(text)
+
+    def client(self, pool_size=8):
+        """A client for the task's connection options whose warnings (retries, rate-limit waits) are the task's."""
+        return client_from_params(self.params, warn=self.warn, pool_size=pool_size)
+
+    def show(self, text):
+        """A progress line, prefixed with the action and the host (not the task's long name)."""
+        display.display('%s: %s' % (self._prefix, text))
+
+    def read_held(self, client, keep=None, **window):
+        """Every held record in ``window`` (``admin``, ``start``, ``end``, ``now``), read in parallel time windows, with
+        progress lines for a large queue; with ``keep``, what it keeps of each record (``held.read_held_all``)."""
+        finished = []
+
+        def progress(pages, count, total):
+            # the count is shown once complete (a message on the boundary of two time windows is read twice)
+            if not total or total < PROGRESS_MIN_RECORDS or finished:
+                return
+            if count >= total:
+                finished.append(pages)
+            if pages == 1 or pages % PROGRESS_EVERY_PAGES == 0 or finished:
+                self.show('read %d of %d held messages (%d pages)' % (min(count, total), total, pages))
+
+        return read_held_all(client, page_size=self.params['page_size'], concurrency=self.params['concurrency'],
+                             progress=progress, keep=keep, **window)
+
+
 class MimecastActionBase(ActionBase):
     """Subclasses give :meth:`argument_spec` and :meth:`body`; :meth:`execute` runs the body safely."""
 
@@ -45,57 +96,29 @@ class MimecastActionBase(ActionBase):
         return 'Invalid options: %s' % '; '.join(validation.error_messages)
 
     def check_first(self, params):
-        """Checks that come before the argument spec's own (their errors are reported first); may raise."""
+        """Checks that come before the argument spec's own (their errors are reported first); may raise. What it
+        returns is given to :meth:`body`."""
+        return None
 
-    def body(self, params):
-        """The plugin's work on validated ``params``: returns the task result (may raise :class:`MimecastError`)."""
+    def body(self, task, first):
+        """The plugin's work on a :class:`Task` (``first``: what :meth:`check_first` returned); returns the task
+        result (may raise :class:`MimecastError`)."""
         raise NotImplementedError
 
-    def finish(self, result, params):
-        """Last step, on the masked result (for example writing it to a file); returns the task result."""
-        del params
-        return result
-
-    def client(self, params, pool_size=8):
-        """A client for ``params`` whose warnings (retries, rate-limit waits) go into the task's warnings."""
-        return client_from_params(params, warn=self.warnings.append, pool_size=pool_size)
-
-    def show(self, text):
-        """A progress line, prefixed with the action and the host (not the task's long name)."""
-        display.display('%s: %s' % (progress_prefix(self), text))
-
-    def read_held(self, client, params, **window):
-        """Every held record in ``window`` (``admin``, ``start``, ``end``, ``now``), read in parallel time windows,
-        with progress lines for a large queue."""
-        finished = []
-
-        def progress(pages, count, total):
-            # the count is shown once complete (a message on the boundary of two time windows is read twice)
-            if not total or total < PROGRESS_MIN_RECORDS or finished:
-                return
-            if count >= total:
-                finished.append(pages)
-            if pages == 1 or pages % PROGRESS_EVERY_PAGES == 0 or finished:
-                self.show('read %d of %d held messages (%d pages)' % (min(count, total), total, pages))
-
-        return read_held_all(client, page_size=params['page_size'], concurrency=params['concurrency'],
-                             progress=progress, **window)
-
     def execute(self, args):
-        """Validate ``args``, run :meth:`body`, mask secrets, then :meth:`finish`; returns the task result."""
-        validation = ArgumentSpecValidator(self.argument_spec()).validate(args)
-        no_log_values = self.no_log_values = validation._no_log_values
-        params = validation.validated_parameters
-        self.warnings = []
+        """Validate ``args``, run :meth:`body`, and return its result with every secret masked."""
+        spec = self.argument_spec()
+        validation = ArgumentSpecValidator(spec).validate(args)
+        task = Task(self, validation.validated_parameters, secret_values(spec, validation.validated_parameters))
         try:
-            self.check_first(params)
+            first = self.check_first(task.params)
             if validation.error_messages:
                 raise InputError(self.options_problem(validation))
             with cyclic_gc_paused():
-                result = self.body(params)
+                result = self.body(task, first)
         except MimecastError as exc:
             result = exc.task_result()
-        if self.warnings:
-            result['warnings'] = self.warnings
+        if task.warnings:
+            result['warnings'] = task.warnings
         # every message and warning may quote an API answer: mask secrets the way modules do
-        return self.finish(masked(result, no_log_values), params)
+        return task.mask(result)

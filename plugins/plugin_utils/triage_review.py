@@ -5,8 +5,8 @@
 """The triage review report: which messages each rule released or rejected (or would have), for a person to sign off.
 
 Written by ``mimecast_triage`` beside its JSON report (``run.json`` -> ``run.html`` and ``run.csv``), in check
-mode too. Inputs: the JSON report (``build_report``), the plan's ``review`` fields per matched id
-(``triage_rules.review_fields``) and the per-id outcome of the writes. Every value taken from a message is
+mode too, from the JSON report (``triage_report.build_report``), the plan's review fields of each message
+(``triage_plan.Review``) and the outcome (``triage_outcome.Outcome``). Every value taken from a message is
 attacker-controlled: the HTML escapes them all and the CSV neutralises spreadsheet formulas.
 """
 
@@ -15,31 +15,20 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import csv
-import hashlib
 import io
-import json
-import os
-import tempfile
+import time
 
-from ansible_collections.secops.mimecast.plugins.module_utils.write_actions import ACTIONS
-from ansible_collections.secops.mimecast.plugins.plugin_utils.held_report import _e, _e_wrap, page_html, short_date, table_html, table_start
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import API_FORMAT
+from ansible_collections.secops.mimecast.plugins.module_utils.files import write_atomic
+from ansible_collections.secops.mimecast.plugins.plugin_utils.held_report import _e, _e_wrap, page_html, table_html, table_start
 from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import sibling
-from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import SENDER_POLICY_TOTALS, WRITE_RULE_ACTIONS
+from ansible_collections.secops.mimecast.plugins.plugin_utils.rule_actions import RULE_ACTIONS, SENDER_POLICY_TOTALS, acting
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_plan import Review
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_report import policy_verb, utc_text
 
 CSV_COLUMNS = ('rule', 'action', 'done', 'id', 'received', 'sender', 'recipients', 'subject', 'reason_code')
-DIFF_SAMPLE = 10
-DIFF_SUBJECT = 80
-# the rule actions that act on messages (each a write action of the table): keep lists nothing
-ACTING = WRITE_RULE_ACTIONS
-EMPTY = ('', '', (), '', '')
 # cells a spreadsheet would take for a formula
 _FORMULA_FIRST = frozenset('=+-@\t\r')
-
-
-def rules_checksum(rules):
-    """sha256 (hex) of the canonical JSON of the rules (keys sorted, no spaces, UTF-8): the same rules, the same sum."""
-    text = json.dumps(rules, sort_keys=True, separators=(',', ':'), ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode('utf-8')).hexdigest()
 
 
 def review_paths(report_path):
@@ -47,44 +36,28 @@ def review_paths(report_path):
     return {'html': sibling(report_path, '.html'), 'csv': sibling(report_path, '.csv')}
 
 
-class Outcomes(object):
-    """Per-id outcome of a triage run: done (or would be, in check mode), not held any more, failed (with its code)."""
-
-    def __init__(self, results=(), failures=(), check_mode=False):
-        self.done = set()
-        self.not_held = set()
-        for result in results:
-            if not isinstance(result, dict):
-                continue
-            for name in ACTING:
-                self.done.update(result.get(ACTIONS[name].result_key) or ())
-            self.not_held.update(result.get('not_held') or ())
-        self.failed = dict((f['id'], f) for f in failures if isinstance(f, dict) and f.get('id') is not None)
-        self.check_mode = bool(check_mode)
-
-    def of(self, rid, action):
-        """``(done, status)``: whether this run did it, and what a person reads (``would release``, ``failed: code``)."""
-        failure = self.failed.get(rid)
-        if failure is not None:
-            return False, 'failed: %s' % (failure.get('code') or 'error')
-        if rid in self.done:
-            if self.check_mode:
-                return False, 'would %s' % action
-            return True, ACTIONS[action].verb
-        if rid in self.not_held:
-            return False, 'not held any more'
-        return False, 'no outcome'
+def status_of(outcome, rid, action):
+    """``(done, status)``: whether this run did it, and what a person reads (``would release``, ``failed: code``)."""
+    status = outcome.status(rid)
+    if status == 'failed':
+        return False, 'failed: %s' % (outcome.failed[rid].get('code') or 'error')
+    if status == 'done':
+        return not outcome.check_mode, action.verb(outcome.check_mode)
+    if status == 'not_held':
+        return False, 'not held any more'
+    return False, 'no outcome'
 
 
-def review_rows(report, review, outcomes):
-    """``(rule, action, done, id, fields, status)`` per message a release or reject rule matched, in the rules' order."""
-    for rule in report.get('rules', []):
-        action = rule.get('action')
-        if action not in ACTING:
+def review_rows(outcome):
+    """``(rule name, action, done, id, review fields, status)`` per message a release or reject rule matched, in the
+    rules' order."""
+    review = outcome.plan.review
+    for rule in outcome.plan.rules:
+        if not rule.action.acts:
             continue
-        for rid in rule.get('ids') or ():
-            done, status = outcomes.of(rid, action)
-            yield rule.get('name'), action, done, rid, review.get(rid) or EMPTY, status
+        for rid in rule.ids:
+            done, status = status_of(outcome, rid, rule.action)
+            yield rule.name, rule.action, done, rid, review.get(rid) or Review.EMPTY, status
 
 
 def _cell(value):
@@ -94,14 +67,18 @@ def _cell(value):
     return text
 
 
-def render_csv(report, review, outcomes):
+def _api_date(epoch):
+    return time.strftime(API_FORMAT, time.gmtime(epoch)) if epoch is not None else ''
+
+
+def render_csv(outcome):
     """The CSV review: a header row, then one row per message a release or reject rule matched."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator='\r\n')
     writer.writerow(CSV_COLUMNS)
-    for name, action, done, rid, fields, dummy in review_rows(report, review, outcomes):
+    for name, action, done, rid, fields, dummy in review_rows(outcome):
         received, sender, recipients, subject, reason_code = fields
-        writer.writerow((_cell(name), action, 'true' if done else 'false', _cell(rid), _cell(received), _cell(sender),
+        writer.writerow((_cell(name), action.name, 'true' if done else 'false', _cell(rid), _cell(_api_date(received)), _cell(sender),
                          _cell(';'.join(recipients)), _cell(subject), _cell(reason_code)))
     return out.getvalue()
 
@@ -148,11 +125,11 @@ _EXTRA_CSS = ('<style>table.sortable th{cursor:pointer;user-select:none}table.so
               'code.sum{overflow-wrap:anywhere;font-size:.9em}</style>')
 
 
-def render_html(report, review, outcomes, rules_sha256):
+def render_html(report, outcome):
     """The self-contained HTML review page: header (dry or real run, checksum, counts), then per rule its messages."""
-    dry = bool(report.get('check_mode'))
+    dry = outcome.check_mode
     totals = report.get('totals', {})
-    verb = dict((name, _verb(name, dry)) for name in ACTING)
+    review = outcome.plan.review
     parts = [_EXTRA_CSS, '<h1>Mimecast triage review: %s</h1>' % ('dry run' if dry else 'real run')]
     if dry:
         parts.append('<p class="banner dry">DRY RUN (check mode): nothing was changed. The actions below are what a real '
@@ -160,30 +137,29 @@ def render_html(report, review, outcomes, rules_sha256):
     else:
         parts.append('<p class="banner real">REAL RUN: the actions below were taken.</p>')
     parts.append('<p>Generated at %s. Rules checksum (sha256 of the rules\' canonical JSON): <code class="sum">%s</code></p>'
-                 % (_e(report.get('generated_at')), _e(rules_sha256)))
+                 % (_e(report.get('generated_at')), _e(report.get('rules_sha256'))))
     kpis = ((('held in the window', totals.get('held', 0)),)
-            + tuple((verb[name], totals.get(ACTIONS[name].result_key, 0)) for name in ACTING)
+            + tuple((action.verb(dry), totals.get(action.result_key, 0)) for action in acting())
             + (('kept held', totals.get('kept', 0)), ('failed', totals.get('failed', 0)), ('not held any more', totals.get('not_held', 0))))
     if 'sender_failed' in totals:  # a rule has a sender_policy: the managed-sender entries
-        kpis += tuple(('would %s' % policy if dry else total, totals.get(total, 0)) for policy, total in SENDER_POLICY_TOTALS.items())
+        kpis += tuple((policy_verb(policy, dry), totals.get(total, 0)) for policy, total in SENDER_POLICY_TOTALS.items())
         kpis += (('left held: entries not set', totals.get('sender_failed', 0)),)
     parts.append('<div class="kpis">%s</div>' % ''.join('<span class="kpi"><b>%s</b>%s</span>' % (_e(n), _e(label)) for label, n in kpis))
     parts.append('<ul>%s</ul>' % ''.join('<li><a href="#rule-%d">%s</a> (%s): matched %d</li>' % (
         index, _e(rule.get('name')), _e(rule.get('action')), rule.get('matched', 0)) for index, rule in enumerate(report.get('rules', []))))
     for index, rule in enumerate(report.get('rules', [])):
-        action = rule.get('action')
+        action = RULE_ACTIONS[rule['action']]
         parts.append('<h2 id="rule-%d">%s</h2>' % (index, _e(rule.get('name'))))
-        if action not in ACTING:
-            parts.append('<p>keep: %d message(s) left held (not listed here; the held-queue report shows what is held).</p>'
-                         % rule.get('matched', 0))
+        if not action.acts:
+            parts.append('<p>%s: %d message(s) left held (not listed here; the held-queue report shows what is held).</p>'
+                         % (_e(action.name), rule.get('matched', 0)))
             continue
-        done_count = rule.get(ACTIONS[action].result_key, 0)
-        line = '%s: matched %d, %s %d' % (action, rule.get('matched', 0), verb[action], done_count)
+        line = '%s: matched %d, %s %d' % (action.name, rule.get('matched', 0), action.verb(dry), rule.get(action.result_key, 0))
         if rule.get('not_held'):
             line += ', not held any more %d' % rule['not_held']
         if rule.get('sender_policy'):
-            policy, pairs = rule['sender_policy'], rule.get('senders', [])
-            line += ', %s %d sender%s' % ('would %s' % policy if dry else SENDER_POLICY_TOTALS[policy], len(pairs), '' if len(pairs) == 1 else 's')
+            pairs = rule.get('senders', [])
+            line += ', %s %d sender%s' % (policy_verb(rule['sender_policy'], dry), len(pairs), '' if len(pairs) == 1 else 's')
         line += ', failed %d' % rule.get('failed', 0)
         if rule.get('reason_type'):
             line += '. Reason: %s' % rule['reason_type']
@@ -200,10 +176,10 @@ def render_html(report, review, outcomes, rules_sha256):
         parts.append(table_start(REVIEW_COLUMNS, 'review', ' data-rule="%d"' % index, extra_class='sortable'))
         rows = []
         for rid in rule['ids']:
-            received, sender, recipients, subject, reason_code = review.get(rid) or EMPTY
-            dummy, status = outcomes.of(rid, action)
+            received, sender, recipients, subject, reason_code = review.get(rid) or Review.EMPTY
+            dummy, status = status_of(outcome, rid, action)
             rows.append(ROW % (
-                _e(short_date(received)), _e_wrap(sender), _e_wrap('; '.join(recipients)), _e(subject), _e_wrap(reason_code), _e(status), _e(rid)))
+                _e(utc_text(received)), _e_wrap(sender), _e_wrap('; '.join(recipients)), _e(subject), _e_wrap(reason_code), _e(status), _e(rid)))
         parts.append(''.join(rows))
         parts.append('</tbody></table>')
     failures = report.get('sender_failures') or []
@@ -215,58 +191,13 @@ def render_html(report, review, outcomes, rules_sha256):
     return page_html(title, '\n'.join(parts), script=SORT_SCRIPT)
 
 
-def _verb(action, dry):
-    """``would release`` in a dry run, ``released`` in a real one (the action's entry in the table)."""
-    return 'would %s' % action if dry else ACTIONS[action].verb
-
-
-def _short(text, limit):
-    text = ' '.join((text or '').split())
-    return text if len(text) <= limit else text[:limit - 1] + '\u2026'
-
-
-def diff_sample(report, review, limit=DIFF_SAMPLE):
-    """A bounded, readable view for ``--diff``: per release/reject rule its first ``limit`` messages
-    (received, sender, subject), then ``... and M more``."""
-    dry = bool(report.get('check_mode'))
-    lines = []
-    for rule in report.get('rules', []):
-        action = rule.get('action')
-        if action not in ACTING:
-            continue
-        ids = rule.get('ids') or []
-        verb = _verb(action, dry)
-        count = rule.get(ACTIONS[action].result_key, 0)
-        first = ', first %d:' % min(limit, len(ids)) if ids else ''
-        lines.append("rule '%s' (%s): %s %d%s" % (rule.get('name'), action, verb, count, first))
-        for rid in ids[:limit]:
-            received, sender, dummy, subject, dummy2 = review.get(rid) or EMPTY
-            lines.append('  %s  %s  %s' % (short_date(received) or '-', sender or '-', _short(subject, DIFF_SUBJECT) or '-'))
-        if len(ids) > limit:
-            lines.append('  ... and %d more' % (len(ids) - limit))
-    return '\n'.join(lines) + '\n' if lines else ''
-
-
-def _write_atomic(path, text, newline=None):
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temp = tempfile.mkstemp(prefix='.mimecast-triage-', suffix=os.path.splitext(path)[1], dir=folder)
-    try:
-        with os.fdopen(handle, 'w', encoding='utf-8', newline=newline) as out:
-            out.write(text)
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except Exception:
-        os.unlink(temp)
-        raise
-
-
-def write_review(report_path, report, review, outcomes, rules_sha256, mask=None):
+def write_review(report_path, report, outcome, mask=None):
     """Write the HTML and CSV review reports beside ``report_path``; returns their paths.
 
     ``mask``, when given, is applied to each text before it is written (the secrets of the task's options).
     """
     mask = mask or (lambda text: text)
     paths = review_paths(report_path)
-    _write_atomic(paths['csv'], mask(render_csv(report, review, outcomes)), newline='')
-    _write_atomic(paths['html'], mask(render_html(report, review, outcomes, rules_sha256)))
+    write_atomic(paths['csv'], mask(render_csv(outcome)), newline='')
+    write_atomic(paths['html'], mask(render_html(report, outcome)))
     return paths

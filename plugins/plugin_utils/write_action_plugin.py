@@ -29,19 +29,19 @@ class WriteActionBase(MimecastActionBase):
     TASK = None
 
     @property
-    def task(self):
+    def write_task(self):
         return TASKS[self.TASK]
 
     def argument_spec(self):
         spec = connection_argument_spec()
-        spec.update(self.task.argument_spec())
+        spec.update(self.write_task.argument_spec())
         return spec
 
     def options_problem(self, validation):
         msg = validation.errors.msg
         if isinstance(validation.errors.errors[0], UnsupportedError):
             # worded as AnsibleModule words it
-            msg = 'Unsupported parameters for (%s) module: %s' % (self.task.action.module, msg)
+            msg = 'Unsupported parameters for (%s) module: %s' % (self.write_task.action.module, msg)
         return msg
 
     def translate_args(self, args):
@@ -57,7 +57,7 @@ class WriteActionBase(MimecastActionBase):
         if problem:
             result.update(failed=True, msg=problem)
         elif not self.runs_in_process():
-            result.update(self._execute_module(module_name=self.task.action.module, module_args=args,
+            result.update(self._execute_module(module_name=self.write_task.action.module, module_args=args,
                                                task_vars=task_vars, wrap_async=self._task.async_val))
         else:
             result.update(self.execute(args))
@@ -68,7 +68,6 @@ class WriteActionBase(MimecastActionBase):
         return (HAS_REQUESTS and getattr(self._connection, 'transport', None) in LOCAL_TRANSPORTS
                 and not self._play_context.become and not self._task.async_val and not environment)
 
-    def body(self, params):
-        client = self.client(params, pool_size=params['concurrency'])
-        return write_task_result(client, params, self.task, check_mode=bool(self._task.check_mode),
-                                 diff=bool(self._task.diff))
+    def body(self, task, first):
+        return write_task_result(task.client(pool_size=task.params['concurrency']), task.params, self.write_task,
+                                 check_mode=task.check_mode, diff=task.diff)

@@ -21,9 +21,8 @@ import os
 
 import pytest
 
-from conftest import HOLD_LIST as LIST, demo_rules, held_records, run_adhoc, run_playbook
+from conftest import demo_rules, expected_plan, held_records, HOLD_LIST as LIST, run_adhoc, run_playbook
 
-from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import plan, validate_rules
 
 RELEASE = '/api/gateway/hold-release'
 REJECT = '/api/gateway/hold-reject'
@@ -56,7 +55,7 @@ UNKNOWN_CODES = ('outcome_unknown', 'transport_error', 'http_503', 'err_service_
 
 def expectation(sim, rules):
     records = held_records(sim)
-    outcome = plan(validate_rules(rules), records, datetime.datetime.now(datetime.timezone.utc))
+    outcome = expected_plan(rules, records, datetime.datetime.now(datetime.timezone.utc))
     release = set(outcome['release_ids'])
     reject = set(i for group in outcome['reject_groups'] for i in group['ids'])
     held = set(r['id'] for r in records)

@@ -16,9 +16,8 @@ import json
 import re
 from html.parser import HTMLParser
 
-from conftest import demo_rules, held_records, run_playbook
+from conftest import demo_rules, expected_plan, held_records, run_playbook
 
-from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import plan, validate_rules
 
 COLUMNS = ['rule', 'action', 'done', 'id', 'received', 'sender', 'recipients', 'subject', 'reason_code']
 HOSTILE = '=HYPERLINK("http://evil.example","x") <script>alert(1)</script>'
@@ -89,7 +88,7 @@ def test_dry_run_leaves_a_review_report_with_every_matched_message(sim, tmp_path
     rules, run = run_triage(sim, tmp_path, options=['--check', '--diff'])
     assert run.rc == 0, run
     assert sim.stats()['write_requests'] == 0
-    expected = plan(validate_rules(rules), records, datetime.datetime.now(datetime.timezone.utc))
+    expected = expected_plan(rules, records, datetime.datetime.now(datetime.timezone.utc))
     report, rows, page, html = read(tmp_path)
 
     # CSV: the header, then one row per message a release or reject rule matched, in the rules' order

@@ -23,9 +23,8 @@ import time
 
 import psutil
 
-from conftest import BIN, ansible_env, demo_rules, held_records, run_playbook
+from conftest import ansible_env, BIN, demo_rules, expected_plan, held_records, run_playbook
 
-from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import plan, validate_rules
 
 RELEASE = '/api/gateway/hold-release'
 SENDER = '/api/managedsender/permit-or-block-sender'
@@ -85,7 +84,7 @@ def entries(sim):
 
 def test_a_run_killed_between_the_steps_is_completed_by_the_rerun(sim, tmp_path):
     rules = permit_rules()
-    outcome = plan(validate_rules(rules), held_records(sim), datetime.datetime.now(datetime.timezone.utc))
+    outcome = expected_plan(rules, held_records(sim), datetime.datetime.now(datetime.timezone.utc))
     to_release = set(outcome['release_ids'])
     pairs = sorted(set((sender.lower(), to.lower(), 'Permit') for rid in to_release for sender, to in outcome['senders'][rid]['pairs']))
     assert len(to_release) > 2 * BATCH and pairs and sim.audit() == []

@@ -26,10 +26,9 @@ import re
 import pytest
 import yaml
 
-from conftest import HOLD_LIST as LIST, assert_rejections_follow_their_rules, demo_rules, expected_sender_totals, held_records, run_adhoc, run_playbook
+from conftest import assert_rejections_follow_their_rules, demo_rules, expected_plan, expected_sender_totals, held_records, HOLD_LIST as LIST, run_adhoc, run_playbook
 
 from ansible_collections.secops.mimecast.plugins.module_utils.held import split_window
-from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import plan, validate_rules
 
 RELEASE = '/api/gateway/hold-release'
 REJECT = '/api/gateway/hold-reject'
@@ -51,7 +50,7 @@ def triage(sim, args, api='1.0', options=(), env=None):
 def expectation(sim, rules):
     """What the rules engine makes of the held queue, read by the test itself (one cursor)."""
     records = held_records(sim)
-    expected = plan(validate_rules(rules), records, datetime.datetime.now(datetime.timezone.utc))
+    expected = expected_plan(rules, records, datetime.datetime.now(datetime.timezone.utc))
     expected['held_ids'] = set(r['id'] for r in records)
     expected['rejected'] = set(i for g in expected['reject_groups'] for i in g['ids'])
     return expected

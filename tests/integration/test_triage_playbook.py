@@ -16,9 +16,8 @@ import re
 import pytest
 import yaml
 
-from conftest import HOLD_LIST as LIST, assert_rejections_follow_their_rules, demo_rules, expected_sender_totals, held_records, run_playbook
+from conftest import assert_rejections_follow_their_rules, demo_rules, expected_plan, expected_sender_totals, held_records, HOLD_LIST as LIST, run_playbook
 
-from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import plan, validate_rules
 
 HELD = 200
 CONF = 'MESSAGE CONTAINS CONFIDENTIAL INFORMATION'
@@ -63,7 +62,7 @@ def big(sim):
 
 def test_demo_rules_split(big):
     """The demo policy matches the simulator's seed: about 60 % released, 20 % rejected."""
-    expected = plan(validate_rules(demo_rules()), held_records(big), datetime.datetime.now(datetime.timezone.utc))
+    expected = expected_plan(demo_rules(), held_records(big), datetime.datetime.now(datetime.timezone.utc))
     assert expected['held'] == HELD
     released = len(expected['release_ids']) / float(HELD)
     rejected = sum(len(g['ids']) for g in expected['reject_groups']) / float(HELD)
@@ -74,7 +73,7 @@ def test_demo_rules_split(big):
 def test_triage_applies_the_rules_exactly_then_changes_nothing(big, tmp_path):
     rules = demo_rules()
     records = held_records(big)
-    expected = plan(validate_rules(rules), records, datetime.datetime.now(datetime.timezone.utc))
+    expected = expected_plan(rules, records, datetime.datetime.now(datetime.timezone.utc))
     expected_rejected = set(i for g in expected['reject_groups'] for i in g['ids'])
     assert expected['release_ids'] and expected_rejected
 
@@ -123,7 +122,7 @@ def test_triage_applies_the_rules_exactly_then_changes_nothing(big, tmp_path):
 
 def test_check_diff_is_a_faithful_dry_run(big, tmp_path):
     rules = demo_rules()
-    expected = plan(validate_rules(rules), held_records(big), datetime.datetime.now(datetime.timezone.utc))
+    expected = expected_plan(rules, held_records(big), datetime.datetime.now(datetime.timezone.utc))
     before = big.state()
     run = triage(big, rules, tmp_path, options=['--check', '--diff'])
     assert run.rc == 0, run
@@ -193,7 +192,7 @@ def test_rules_as_a_survey_string_and_bool_ish_variables(big, tmp_path):
     text = yaml.safe_dump([{'name': 'Release newsletters', 'match': {'sender': r'@news\.vendor\.example$', 'has_attachments': 'false'},
                             'action': 'release'}])
     records = held_records(big)
-    expected = plan(validate_rules(yaml.safe_load(text)), records, datetime.datetime.now(datetime.timezone.utc))
+    expected = expected_plan(yaml.safe_load(text), records, datetime.datetime.now(datetime.timezone.utc))
     run = triage(big, text, tmp_path, extra={'mimecast_triage_admin': 'true', 'mimecast_triage_start': '-14d',
                                              'mimecast_triage_end': 'now', 'mimecast_triage_batch_size': '7',
                                              'mimecast_triage_concurrency': '2'})
@@ -205,7 +204,7 @@ def test_rules_as_a_survey_string_and_bool_ish_variables(big, tmp_path):
 
 def test_failures_are_reported_after_the_report_is_written(big, tmp_path):
     rules = demo_rules()
-    expected = plan(validate_rules(rules), held_records(big), datetime.datetime.now(datetime.timezone.utc))
+    expected = expected_plan(rules, held_records(big), datetime.datetime.now(datetime.timezone.utc))
     big.faults([{'kind': 'status_418', 'path': '/api/gateway/hold-reject'}])
     run = triage(big, rules, tmp_path)
     assert run.rc != 0, run

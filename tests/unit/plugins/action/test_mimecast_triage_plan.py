@@ -98,10 +98,10 @@ def test_plan_result(calls):
 
 
 def test_options_passed(calls):
-    result = run_action(dict(CONN, rules=RULES, start='-2d', end='2026-01-01T00:00:00Z', admin=False, page_size=50))
+    result = run_action(dict(CONN, rules=RULES, start='-2d', end='2099-01-01T00:00:00Z', admin=False, page_size=50))
     assert not result.get('failed'), result
     read = calls['read'][0]
-    assert (read['start'], read['end'], read['admin'], read['page_size']) == ('-2d', '2026-01-01T00:00:00Z', False, 50)
+    assert (read['start'], read['end'], read['admin'], read['page_size']) == ('-2d', '2099-01-01T00:00:00Z', False, 50)
     run_action(dict(CONN, rules=RULES, concurrency=2))
     assert calls['read'][1]['concurrency'] == 2
 

@@ -10,7 +10,9 @@ __metaclass__ = type
 import datetime
 import json
 
-from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_report import build_report, report_from_tasks, summary_lines
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_outcome import Outcome, outcome_from_tasks
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_plan import Plan
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_report import build_report, summary_lines
 
 NOW = datetime.datetime(2026, 1, 15, 12, 0, 0, tzinfo=datetime.timezone.utc)
 CONF = 'MESSAGE CONTAINS CONFIDENTIAL INFORMATION'
@@ -31,6 +33,13 @@ PLAN = {
     'reject_groups': [GROUP_A, GROUP_B],
     'kept': 2,
 }
+
+
+def report_from_tasks(plan, release=None, rejects=None, check_mode=False, now=None):
+    """The report of a composed playbook's registered results, as the triage_report filter makes it."""
+    if isinstance(rejects, dict):
+        rejects = rejects.get('results')
+    return build_report(outcome_from_tasks(Plan.from_result(plan), {'release': [release], 'reject': rejects}, check_mode, now))
 
 
 def test_report_arithmetic():
@@ -131,6 +140,6 @@ def test_summary_lines_real_run():
 
 
 def test_empty_inputs():
-    report = build_report(None)
+    report = build_report(Outcome(Plan([])))
     assert report['totals'] == {'held': 0, 'released': 0, 'rejected': 0, 'kept': 0, 'failed': 0, 'not_held': 0}
     assert summary_lines(report)[-1].startswith('totals: held 0')

@@ -15,19 +15,22 @@ import io
 import json
 import os
 
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import parse_api_epoch
+from ansible_collections.secops.mimecast.plugins.module_utils.message import HeldMessage
 from ansible_collections.secops.mimecast.plugins.plugin_utils import paths
-from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_report import report_from_tasks
+from ansible_collections.secops.mimecast.plugins.plugin_utils.rule_actions import RULE_ACTIONS
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_outcome import Outcome
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_plan import Planner, Review
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_report import build_report, diff_sample
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_review import (
     CSV_COLUMNS,
-    Outcomes,
-    diff_sample,
     render_csv,
     render_html,
     review_paths,
-    rules_checksum,
+    status_of,
     write_review,
 )
-from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import REVIEW_FIELDS, plan, review_fields, validate_rules
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import Ruleset, rules_checksum
 
 NOW = datetime.datetime(2026, 1, 15, 12, 0, 0, tzinfo=datetime.timezone.utc)
 RULES = [
@@ -52,37 +55,43 @@ def records():
     return out
 
 
-def planned():
-    return plan(validate_rules(RULES), records(), NOW)
+def planned(recs=None):
+    planner = Planner(Ruleset.load(RULES), NOW)
+    return planner.plan(planner.decide(record) for record in (recs or records()))
 
 
-def run(check_mode, release=None, reject=None):
+def run(check_mode, failures=(), plan=None):
+    """The plan, the report and the outcome of a run in which every write did all but the ``failures``."""
+    plan = plan or planned()
+    outcome = Outcome(plan, check_mode, generated_at='2026-01-15T12:00:00Z')
+    failed = set(f['id'] for f in failures)
+    for step in plan.steps():
+        outcome.add(step.ids, [rid for rid in step.ids if rid not in failed], (), [f for f in failures if f['id'] in step.ids])
+    return plan, build_report(outcome), outcome
+
+
+def release_ids(plan):
+    return [rid for rule in plan.rules if rule.action.name == 'release' for rid in rule.ids]
+
+
+def test_plan_keeps_the_review_fields_of_every_held_message():
     p = planned()
-    release = release if release is not None else {'released': p['release_ids'], 'not_held': [], 'failures': []}
-    reject = reject if reject is not None else {'rejected': p['reject_groups'][0]['ids'], 'not_held': [], 'failures': [],
-                                                'item': p['reject_groups'][0]}
-    report = report_from_tasks(p, release, [reject], check_mode, now=NOW)
-    return p, report, Outcomes([release, reject], report['failures'], check_mode)
-
-
-def test_plan_keeps_the_review_fields_of_acted_messages_only():
-    p = planned()
-    assert sorted(p['review']) == sorted(['n%d' % i for i in range(1, 16)] + ['d1'])  # not the kept s1
-    assert REVIEW_FIELDS == ('received', 'sender', 'recipients', 'subject', 'reason_code')
-    received, sender, recipients, subject, code = p['review']['d1']
+    assert sorted(p.review) == sorted(['n%d' % i for i in range(1, 16)] + ['d1', 's1'])  # the kept s1 too
+    assert Review.FIELDS == ('received', 'sender', 'recipients', 'subject', 'reason_code')
+    received, sender, recipients, subject, code = p.review['d1']
     assert (sender, subject, code) == ('bob@corp.example', '=1+2', 'spam')
     assert recipients == ('x@a.example', 'y@b.example', 'z@c.example')  # envelope and header, each once
-    assert received == (NOW - datetime.timedelta(minutes=1)).strftime('%Y-%m-%dT%H:%M:%S+0000')
+    assert received == parse_api_epoch((NOW - datetime.timedelta(minutes=1)).strftime('%Y-%m-%dT%H:%M:%S+0000'))
     # a record without the fields gives empty values, not an error
-    assert review_fields({'id': 'x'}) == ('', '', (), '', '')
+    assert Review.of(HeldMessage({'id': 'x'})) == (None, '', (), '', '')
 
 
 def test_csv_columns_rows_and_done():
-    p, report, outcomes = run(check_mode=False)
-    rows = list(csv.reader(io.StringIO(render_csv(report, p['review'], outcomes))))
+    p, report, outcome = run(check_mode=False)
+    rows = list(csv.reader(io.StringIO(render_csv(outcome))))
     assert rows[0] == list(CSV_COLUMNS) == ['rule', 'action', 'done', 'id', 'received', 'sender', 'recipients', 'subject',
                                             'reason_code']
-    assert [r[3] for r in rows[1:]] == p['rules'][1]['ids'] + ['d1']
+    assert [r[3] for r in rows[1:]] == p.rules[1].ids + ['d1']
     assert set(r[2] for r in rows[1:]) == {'true'}
     dlp = rows[-1]
     assert dlp[:2] == ['dlp', 'reject'] and dlp[6] == 'x@a.example;y@b.example;z@c.example'
@@ -90,28 +99,27 @@ def test_csv_columns_rows_and_done():
 
 
 def test_csv_done_is_false_in_check_mode_and_for_failures():
-    p, report, outcomes = run(check_mode=True)
-    rows = list(csv.reader(io.StringIO(render_csv(report, p['review'], outcomes))))
+    p, report, outcome = run(check_mode=True)
+    rows = list(csv.reader(io.StringIO(render_csv(outcome))))
     assert set(r[2] for r in rows[1:]) == {'false'}
-    failing = {'released': p['release_ids'][1:], 'not_held': [],
-               'failures': [{'id': p['release_ids'][0], 'code': 'err_x', 'message': 'no', 'retryable': False}]}
-    p, report, outcomes = run(check_mode=False, release=failing)
-    rows = list(csv.reader(io.StringIO(render_csv(report, p['review'], outcomes))))
+    first = release_ids(p)[0]
+    p, report, outcome = run(check_mode=False, failures=[{'id': first, 'code': 'err_x', 'message': 'no', 'retryable': False}])
+    rows = list(csv.reader(io.StringIO(render_csv(outcome))))
     done = dict((r[3], r[2]) for r in rows[1:])
-    assert done[p['release_ids'][0]] == 'false' and done[p['release_ids'][1]] == 'true'
-    assert outcomes.of(p['release_ids'][0], 'release') == (False, 'failed: err_x')
+    assert done[first] == 'false' and done[release_ids(p)[1]] == 'true'
+    assert status_of(outcome, first, RULE_ACTIONS['release']) == (False, 'failed: err_x')
 
 
 def test_html_header_counts_and_actions():
-    p, report, outcomes = run(check_mode=True)
-    page = render_html(report, p['review'], outcomes, rules_checksum(RULES))
+    p, report, outcome = run(check_mode=True)
+    page = render_html(report, outcome)
     assert 'Mimecast triage review: dry run' in page and 'DRY RUN' in page
     assert rules_checksum(RULES) in page
     assert page.count('would release') >= 15 and page.count('would reject') >= 1
     assert '<b>15</b>would release' in page and '<b>17</b>held in the window' in page
     assert 'keep: 1 message(s) left held' in page
-    p, report, outcomes = run(check_mode=False)
-    page = render_html(report, p['review'], outcomes, rules_checksum(RULES))
+    p, report, outcome = run(check_mode=False)
+    page = render_html(report, outcome)
     assert 'real run' in page and 'DRY RUN' not in page and '>released</td>' in page
 
 
@@ -128,8 +136,8 @@ def with_sender_policy(report):
 
 def test_html_shows_the_managed_sender_entries_and_those_not_set():
     for check_mode, verb in ((False, 'permitted'), (True, 'would permit')):
-        p, report, outcomes = run(check_mode=check_mode)
-        page = render_html(with_sender_policy(report), p['review'], outcomes, rules_checksum(RULES))
+        p, report, outcome = run(check_mode=check_mode)
+        page = render_html(with_sender_policy(report), outcome)
         assert '<b>2</b>%s' % verb in page and '<b>1</b>left held: entries not set' in page
         assert ', %s 2 senders, failed' % verb in page
         assert 'permit: 2 managed-sender entries (sender, recipient)' in page
@@ -140,8 +148,8 @@ def test_html_shows_the_managed_sender_entries_and_those_not_set():
         assert 'Managed-sender entries not set' in page and 'bad &lt;address&gt;' in page
         assert 'err_validation_invalid_email_address' in flat
     # without a sender_policy, none of it
-    p, report, outcomes = run(check_mode=False)
-    page = render_html(report, p['review'], outcomes, rules_checksum(RULES))
+    p, report, outcome = run(check_mode=False)
+    page = render_html(report, outcome)
     assert 'managed-sender' not in page and 'entries not set' not in page
 
 
@@ -156,8 +164,8 @@ def test_checksum_is_of_the_canonical_json():
 
 
 def test_diff_sample_is_bounded_and_readable():
-    p, report, outcomes = run(check_mode=True)
-    lines = diff_sample(report, p['review'], limit=10).splitlines()
+    p, report, outcome = run(check_mode=True)
+    lines = diff_sample(report, p.review, limit=10).splitlines()
     assert lines[0] == "rule 'news' (release): would release 15, first 10:"
     assert lines[1] == '  2026-01-15 11:59  a@news.example  subject n1'
     assert lines[11] == '  ... and 5 more'
@@ -168,8 +176,8 @@ def test_diff_sample_is_bounded_and_readable():
 def test_review_files_beside_the_report(tmp_path):
     assert review_paths('/x/run.json') == {'html': '/x/run.html', 'csv': '/x/run.csv'}
     assert review_paths('/x/report') == {'html': '/x/report.html', 'csv': '/x/report.csv'}
-    p, report, outcomes = run(check_mode=True)
-    written = write_review(str(tmp_path / 'run.json'), report, p['review'], outcomes, 'abc')
+    p, report, outcome = run(check_mode=True)
+    written = write_review(str(tmp_path / 'run.json'), report, outcome)
     assert sorted(os.listdir(str(tmp_path))) == ['run.csv', 'run.html']
     assert written == {'html': str(tmp_path / 'run.html'), 'csv': str(tmp_path / 'run.csv')}
 
@@ -177,11 +185,9 @@ def test_review_files_beside_the_report(tmp_path):
 def test_review_of_50000_messages():
     # how fast is measured by make bench (the review report at 50k), not here
     recs = [rec('n%d' % i, subject='digest %d' % i) for i in range(1, 50001)]
-    p = plan(validate_rules(RULES), recs, NOW)
-    report = report_from_tasks(p, {'released': p['release_ids'], 'not_held': [], 'failures': []}, [], False, now=NOW)
-    outcomes = Outcomes([{'released': p['release_ids']}], report['failures'], False)
-    text = render_csv(report, p['review'], outcomes)
-    page = render_html(report, p['review'], outcomes, 'x')
+    p, report, outcome = run(check_mode=False, plan=planned(recs))
+    text = render_csv(outcome)
+    page = render_html(report, outcome)
     assert text.count('\r\n') == 50001 and page.count('<tr>') == 50001
 
 
