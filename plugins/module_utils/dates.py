@@ -177,6 +177,11 @@ def parse_api_epoch(value):
     return result
 
 
+def format_api_epoch(epoch):
+    """Epoch seconds in the API's form, ``2026-11-20T07:00:00+0000``."""
+    return (_EPOCH + datetime.timedelta(seconds=int(epoch))).strftime(API_FORMAT)
+
+
 def utc_iso(moment=None):
     """``2026-11-20T08:00:00Z``: a datetime (aware, or naive in UTC), epoch seconds, or None (now), in UTC."""
     epoch = to_epoch(moment)

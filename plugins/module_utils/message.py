@@ -18,6 +18,7 @@ written by hand (:func:`case_message`, for rule cases):
 ``route``              lower case (``inbound``), or None
 ``has_attachments``    True, False, or None when unknown
 ``received``           epoch seconds (UTC) the message was received, or None when unknown
+``received_at``        the time received as the source wrote it (the API's text), or None
 =====================  ==========================================================================
 
 The held and logged views read their record when asked (a rule that tests the reason code never parses an
@@ -31,13 +32,13 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.secops.mimecast.plugins.module_utils.dates import parse_api_epoch, parse_duration, to_epoch
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import format_api_epoch, parse_api_epoch, parse_duration, to_epoch
 from ansible_collections.secops.mimecast.plugins.module_utils.errors import InputError
-from ansible_collections.secops.mimecast.plugins.module_utils.records import parse_bool, route_key, snake_key, text
+from ansible_collections.secops.mimecast.plugins.module_utils.records import parse_bool, route_key, text
 
 # the attributes every view answers (a rule's match key reads one of them: see plugin_utils/triage_rules.MATCH_KEYS)
 FIELDS = ('id', 'senders', 'sender', 'envelope_sender', 'recipients', 'envelope_recipients', 'subject', 'reason',
-          'reason_code', 'policy_info', 'route', 'has_attachments', 'received')
+          'reason_code', 'policy_info', 'route', 'has_attachments', 'received', 'received_at')
 
 _NON_ALNUM = re.compile(r'[^0-9a-z]+')
 
@@ -104,18 +105,15 @@ def reason_code_of(reason):
     return None if reason is None else _NON_ALNUM.sub('_', reason.lower())
 
 
-def _field(record, camel):
-    """``record[camel]``, else its snake_case spelling (the modules return records in snake_case)."""
+def _field(record, camel, snake):
+    """``record[camel]``, else ``record[snake]`` (the modules return records in snake_case)."""
     value = record.get(camel)
-    if value is None:
-        value = record.get(snake_key(camel))
-    return value
+    return record.get(snake) if value is None else value
 
 
-def _text(record, camel):
+def _str(value):
     """A text field: None when the record does not have it (a rule never matches a field that is not there)."""
-    value = _field(record, camel)
-    return None if value is None else text(value)
+    return value if value is None or value.__class__ is str else text(value)
 
 
 # ------------------------------------------------------------------------------------------ the view
@@ -129,24 +127,30 @@ class Message(object):
 
 
 class HeldMessage(Message):
-    """A get-hold-message-list record (camelCase as the API sends it, or snake_case as the modules return it)."""
+    """A get-hold-message-list record (camelCase as the API sends it, or snake_case as the modules return it).
 
-    __slots__ = ('record',)
+    The plain fields are read at once (a dictionary look-up each); the addresses and the date are read when asked.
+    """
+
+    __slots__ = ('record', 'id', 'subject', 'reason', 'reason_code', 'policy_info', 'received_at')
 
     def __init__(self, record):
-        self.record = record if isinstance(record, dict) else {}
-
-    @property
-    def id(self):
-        return text(self.record.get('id')) or ''
+        record = self.record = record if isinstance(record, dict) else {}
+        get = record.get
+        self.id = text(get('id')) or ''
+        self.subject = _str(get('subject'))
+        self.reason = _str(get('reason'))
+        self.reason_code = _str(_field(record, 'reasonCode', 'reason_code'))
+        self.policy_info = _str(_field(record, 'policyInfo', 'policy_info'))
+        self.received_at = _str(_field(record, 'dateReceived', 'date_received'))
 
     @property
     def senders(self):
-        return _once(_one(self.record.get('from')), _one(_field(self.record, 'fromHeader')))
+        return _once(_one(self.record.get('from')), _one(_field(self.record, 'fromHeader', 'from_header')))
 
     @property
     def sender(self):
-        return _first(self.record.get('from'), _field(self.record, 'fromHeader'))
+        return _first(self.record.get('from'), _field(self.record, 'fromHeader', 'from_header'))
 
     @property
     def envelope_sender(self):
@@ -154,27 +158,11 @@ class HeldMessage(Message):
 
     @property
     def recipients(self):
-        return _once(addresses(self.record.get('to')), addresses(_field(self.record, 'toHeader')))
+        return _once(addresses(self.record.get('to')), addresses(_field(self.record, 'toHeader', 'to_header')))
 
     @property
     def envelope_recipients(self):
-        return tuple(addresses(self.record.get('to')) or addresses(_field(self.record, 'toHeader')))
-
-    @property
-    def subject(self):
-        return _text(self.record, 'subject')
-
-    @property
-    def reason(self):
-        return _text(self.record, 'reason')
-
-    @property
-    def reason_code(self):
-        return _text(self.record, 'reasonCode')
-
-    @property
-    def policy_info(self):
-        return _text(self.record, 'policyInfo')
+        return tuple(addresses(self.record.get('to')) or addresses(_field(self.record, 'toHeader', 'to_header')))
 
     @property
     def route(self):
@@ -182,11 +170,11 @@ class HeldMessage(Message):
 
     @property
     def has_attachments(self):
-        return parse_bool(_field(self.record, 'hasAttachments'))
+        return parse_bool(_field(self.record, 'hasAttachments', 'has_attachments'))
 
     @property
     def received(self):
-        return parse_api_epoch(_field(self.record, 'dateReceived'))
+        return parse_api_epoch(self.received_at)
 
 
 class LoggedMessage(Message):
@@ -209,15 +197,15 @@ class LoggedMessage(Message):
 
     @property
     def senders(self):
-        return _once(_one(_field(self.record, 'fromEnv')), _one(_field(self.record, 'fromHdr')))
+        return _once(_one(_field(self.record, 'fromEnv', 'from_env')), _one(_field(self.record, 'fromHdr', 'from_hdr')))
 
     @property
     def sender(self):
-        return _first(_field(self.record, 'fromEnv'), _field(self.record, 'fromHdr'))
+        return _first(_field(self.record, 'fromEnv', 'from_env'), _field(self.record, 'fromHdr', 'from_hdr'))
 
     @property
     def envelope_sender(self):
-        return _first(_field(self.record, 'fromEnv'))
+        return _first(_field(self.record, 'fromEnv', 'from_env'))
 
     @property
     def recipients(self):
@@ -229,11 +217,11 @@ class LoggedMessage(Message):
 
     @property
     def subject(self):
-        return _text(self.record, 'subject')
+        return _str(self.record.get('subject'))
 
     @property
     def reason(self):
-        return _text(self.record, 'heldReason')
+        return _str(_field(self.record, 'heldReason', 'held_reason'))
 
     @property
     def reason_code(self):
@@ -241,7 +229,7 @@ class LoggedMessage(Message):
 
     @property
     def policy_info(self):
-        return _text(self.record, 'policy')
+        return _str(self.record.get('policy'))
 
     @property
     def route(self):
@@ -253,6 +241,10 @@ class LoggedMessage(Message):
 
     @property
     def received(self):
+        return None
+
+    @property
+    def received_at(self):
         return None
 
     # what the person did
@@ -335,4 +327,4 @@ def case_message(fields, now=None, label='message', mid=''):
         raise InputError('; '.join(problems))
     return FixedMessage(id=mid, senders=(sender,) if sender else (), sender=sender, envelope_sender=sender,
                         recipients=rcpts, envelope_recipients=rcpts, route=route, has_attachments=attachments,
-                        received=received, **values)
+                        received=received, received_at=None if received is None else format_api_epoch(received), **values)

@@ -24,20 +24,15 @@ from ansible_collections.secops.mimecast.plugins.module_utils.write_actions impo
 from ansible_collections.secops.mimecast.plugins.plugin_utils.rule_actions import RULE_ACTIONS, acting
 
 
-class Review(tuple):
-    """What a person reads of a message to review a decision: ``(received, sender, recipients, subject, reason_code)``
-    (``received`` in epoch seconds or None, ``recipients`` a tuple)."""
-
-    __slots__ = ()
-    FIELDS = ('received', 'sender', 'recipients', 'subject', 'reason_code')
-    EMPTY = None  # set below
-
-    @classmethod
-    def of(cls, message):
-        return tuple.__new__(cls, (message.received, message.sender, message.recipients, message.subject or '', message.reason_code or ''))
+# What a person reads of a message to review a decision, as a plain tuple in this order (``received`` the API's
+# text, ``recipients`` a tuple): kept for every held message of a plan, so it holds no more than it must.
+REVIEW_FIELDS = ('received', 'sender', 'recipients', 'subject', 'reason_code')
+NO_REVIEW = ('', '', (), '', '')
 
 
-Review.EMPTY = tuple.__new__(Review, (None, '', (), '', ''))
+def review_of(message):
+    """The :data:`REVIEW_FIELDS` of a message view."""
+    return (message.received_at or '', message.sender, message.recipients, message.subject or '', message.reason_code or '')
 
 
 class SenderPairs(object):
@@ -235,14 +230,14 @@ class Planner(object):
         self._with_senders = [rule.sender_policy is not None for rule in ruleset.rules]
 
     def decide(self, record):
-        """``(id, rule index or None, SenderPairs or None, Review)`` of a raw held record; None without an id."""
+        """``(id, rule index or None, SenderPairs or None, review fields)`` of a raw held record; None without an id."""
         message = HeldMessage(record)
         rid = message.id
         if not rid:
             return None
         index = self._decide(message)
         pairs = SenderPairs.of(message) if index is not None and self._with_senders[index] else None
-        return (rid, index, pairs, Review.of(message))
+        return (rid, index, pairs, review_of(message))
 
     def plan(self, decisions, window=None):
         """The :class:`Plan` of the decisions (in the order the records were read); each id planned once."""

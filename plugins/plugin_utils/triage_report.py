@@ -14,9 +14,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
-
+from ansible_collections.secops.mimecast.plugins.plugin_utils.held_report import short_date
 from ansible_collections.secops.mimecast.plugins.plugin_utils.rule_actions import RULE_ACTIONS, SENDER_POLICY_TOTALS, acting
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_plan import NO_REVIEW
 
 DIFF_SAMPLE = 10
 DIFF_SUBJECT = 80
@@ -158,14 +158,6 @@ def short_subject(text, limit=DIFF_SUBJECT):
     return text if len(text) <= limit else text[:limit - 1] + '\u2026'
 
 
-def utc_text(epoch):
-    """``2026-11-20 08:00`` (UTC) of epoch seconds; '' when unknown."""
-    if epoch is None:
-        return ''
-    moment = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc) + datetime.timedelta(seconds=epoch)
-    return moment.strftime('%Y-%m-%d %H:%M')
-
-
 def diff_sample(report, review, limit=DIFF_SAMPLE):
     """Per release/reject rule its first ``limit`` messages (received, sender, subject), then ``... and M more``."""
     dry = bool(report.get('check_mode'))
@@ -178,8 +170,8 @@ def diff_sample(report, review, limit=DIFF_SAMPLE):
         first = ', first %d:' % min(limit, len(ids)) if ids else ''
         lines.append("rule '%s' (%s): %s %d%s" % (rule['name'], action.name, action.verb(dry), rule.get(action.result_key, 0), first))
         for rid in ids[:limit]:
-            received, sender, dummy, subject, dummy2 = review.get(rid) or (None, '', (), '', '')
-            lines.append('  %s  %s  %s' % (utc_text(received) or '-', sender or '-', short_subject(subject) or '-'))
+            received, sender, dummy, subject, dummy2 = review.get(rid) or NO_REVIEW
+            lines.append('  %s  %s  %s' % (short_date(received) or '-', sender or '-', short_subject(subject) or '-'))
         _more(lines, len(ids), limit)
     return '\n'.join(lines) + '\n' if lines else ''
 

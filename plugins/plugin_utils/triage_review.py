@@ -6,7 +6,7 @@
 
 Written by ``mimecast_triage`` beside its JSON report (``run.json`` -> ``run.html`` and ``run.csv``), in check
 mode too, from the JSON report (``triage_report.build_report``), the plan's review fields of each message
-(``triage_plan.Review``) and the outcome (``triage_outcome.Outcome``). Every value taken from a message is
+(``triage_plan.REVIEW_FIELDS``) and the outcome (``triage_outcome.Outcome``). Every value taken from a message is
 attacker-controlled: the HTML escapes them all and the CSV neutralises spreadsheet formulas.
 """
 
@@ -16,15 +16,13 @@ __metaclass__ = type
 
 import csv
 import io
-import time
 
-from ansible_collections.secops.mimecast.plugins.module_utils.dates import API_FORMAT
 from ansible_collections.secops.mimecast.plugins.module_utils.files import write_atomic
-from ansible_collections.secops.mimecast.plugins.plugin_utils.held_report import _e, _e_wrap, page_html, table_html, table_start
+from ansible_collections.secops.mimecast.plugins.plugin_utils.held_report import _e, _e_wrap, page_html, short_date, table_html, table_start
 from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import sibling
 from ansible_collections.secops.mimecast.plugins.plugin_utils.rule_actions import RULE_ACTIONS, SENDER_POLICY_TOTALS, acting
-from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_plan import Review
-from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_report import policy_verb, utc_text
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_plan import NO_REVIEW
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_report import policy_verb
 
 CSV_COLUMNS = ('rule', 'action', 'done', 'id', 'received', 'sender', 'recipients', 'subject', 'reason_code')
 # cells a spreadsheet would take for a formula
@@ -57,7 +55,7 @@ def review_rows(outcome):
             continue
         for rid in rule.ids:
             done, status = status_of(outcome, rid, rule.action)
-            yield rule.name, rule.action, done, rid, review.get(rid) or Review.EMPTY, status
+            yield rule.name, rule.action, done, rid, review.get(rid) or NO_REVIEW, status
 
 
 def _cell(value):
@@ -67,10 +65,6 @@ def _cell(value):
     return text
 
 
-def _api_date(epoch):
-    return time.strftime(API_FORMAT, time.gmtime(epoch)) if epoch is not None else ''
-
-
 def render_csv(outcome):
     """The CSV review: a header row, then one row per message a release or reject rule matched."""
     out = io.StringIO()
@@ -78,7 +72,7 @@ def render_csv(outcome):
     writer.writerow(CSV_COLUMNS)
     for name, action, done, rid, fields, dummy in review_rows(outcome):
         received, sender, recipients, subject, reason_code = fields
-        writer.writerow((_cell(name), action.name, 'true' if done else 'false', _cell(rid), _cell(_api_date(received)), _cell(sender),
+        writer.writerow((_cell(name), action.name, 'true' if done else 'false', _cell(rid), _cell(received), _cell(sender),
                          _cell(';'.join(recipients)), _cell(subject), _cell(reason_code)))
     return out.getvalue()
 
@@ -176,10 +170,10 @@ def render_html(report, outcome):
         parts.append(table_start(REVIEW_COLUMNS, 'review', ' data-rule="%d"' % index, extra_class='sortable'))
         rows = []
         for rid in rule['ids']:
-            received, sender, recipients, subject, reason_code = review.get(rid) or Review.EMPTY
+            received, sender, recipients, subject, reason_code = review.get(rid) or NO_REVIEW
             dummy, status = status_of(outcome, rid, action)
             rows.append(ROW % (
-                _e(utc_text(received)), _e_wrap(sender), _e_wrap('; '.join(recipients)), _e(subject), _e_wrap(reason_code), _e(status), _e(rid)))
+                _e(short_date(received)), _e_wrap(sender), _e_wrap('; '.join(recipients)), _e(subject), _e_wrap(reason_code), _e(status), _e(rid)))
         parts.append(''.join(rows))
         parts.append('</tbody></table>')
     failures = report.get('sender_failures') or []
