@@ -83,7 +83,8 @@ class ActionModule(TriageActionBase):
             if problem:
                 raise InputError(problem)
 
-    def body(self, task, ruleset):
+    def body(self, task, first):
+        ruleset = first  # check_first: the rules, validated before anything else
         params = task.params
         self.check_options(params)
         plan, client = self.plan(task, ruleset)

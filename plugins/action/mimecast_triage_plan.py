@@ -32,7 +32,8 @@ class ActionModule(TriageActionBase):
 
     _VALID_ARGS = frozenset(plan_argument_spec())
 
-    def body(self, task, ruleset):
+    def body(self, task, first):
+        ruleset = first  # check_first: the rules, validated before anything else
         self.check_options(task.params)
         plan, dummy = self.plan(task, ruleset)
         result = plan.to_result()
