@@ -20,6 +20,7 @@ from ansible_collections.secops.mimecast.plugins.module_utils.errors import Mime
 from ansible_collections.secops.mimecast.plugins.module_utils.write_actions import ACTIONS as WRITE_ACTIONS
 from ansible_collections.secops.mimecast.plugins.module_utils.write_engine import WriteEngine
 from ansible_collections.secops.mimecast.plugins.plugin_utils.rule_actions import SENDER_POLICY_TOTALS, acting
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_plan import as_list
 
 SENDERS = WRITE_ACTIONS['managed_sender']
 NO_SENDER_OUTCOME = ('no_outcome', 'the managed-sender write reported nothing for it')
@@ -184,14 +185,6 @@ def _write(client, action, options, items, check_mode, batch_size, concurrency, 
 
 
 # --------------------------------------------------------------------------------- a composed playbook's results
-def _as_list(value):
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple)):
-        return list(value)
-    return [value]
-
-
 def task_error(result, done_key):
     """``(code, message)`` of a registered task that failed as a whole (no per-id outcome), or None.
 
@@ -218,15 +211,15 @@ def outcome_from_tasks(plan, results, check_mode=False, now=None):
         name = step.action.name
         position = index.get(name, 0)
         index[name] = position + 1
-        found = _as_list(results.get(name))
+        found = as_list(results.get(name))
         result = found[position] if position < len(found) else None
         item = result.get('item') if isinstance(result, dict) else None
-        ids = _as_list(item.get('ids')) if isinstance(item, dict) and 'ids' in item else step.ids
+        ids = as_list(item.get('ids')) if isinstance(item, dict) and 'ids' in item else step.ids
         if not isinstance(result, dict) or result.get('skipped'):
             result = {}
         done_key = step.action.result_key
         missing = ('not_attempted', 'the %s task did not run' % name) if not result else None
-        failures = [f for f in _as_list(result.get('failures')) if isinstance(f, dict) and f.get('id') is not None]
-        outcome.add(ids, _as_list(result.get(done_key)), _as_list(result.get('not_held')) + _as_list(result.get('not_found')),
+        failures = [f for f in as_list(result.get('failures')) if isinstance(f, dict) and f.get('id') is not None]
+        outcome.add(ids, as_list(result.get(done_key)), as_list(result.get('not_held')) + as_list(result.get('not_found')),
                     failures, task_error(result, done_key), missing)
     return outcome

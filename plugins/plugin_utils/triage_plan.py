@@ -208,11 +208,12 @@ class Plan(object):
             if action is None:
                 continue
             options = dict((option.key, entry.get(option.key, option.default)) for option in action.options)
-            rules.append(RulePlan(entry.get('name'), action, options, entry.get('sender_policy'), _as_list(entry.get('ids'))))
+            rules.append(RulePlan(entry.get('name'), action, options, entry.get('sender_policy'), as_list(entry.get('ids'))))
         return cls(rules, held=int(result.get('held', 0) or 0))
 
 
-def _as_list(value):
+def as_list(value):
+    """A registered result's list: None is empty, a single value a list of one."""
     if value is None:
         return []
     if isinstance(value, (list, tuple)):

@@ -68,30 +68,18 @@ def _regex(label, key, value):
         return None, '%s: match.%s: bad regular expression %r: %s' % (label, key, value, exc)
 
 
-def _text_test(attribute):
+def _regex_test(attribute, many=False):
+    """The test of a regular expression on a text attribute, or with ``many`` on any of a list of addresses."""
     def compile_(label, key, value):
         search, problem = _regex(label, key, value)
         if problem:
             return None, problem
+        if many:
+            return (lambda message, now: any(search(addr) is not None for addr in getattr(message, attribute))), None
 
         def test(message, now):
             found = getattr(message, attribute)
             return found is not None and search(found) is not None
-        return test, None
-    return compile_
-
-
-def _any_address_test(attribute):
-    def compile_(label, key, value):
-        search, problem = _regex(label, key, value)
-        if problem:
-            return None, problem
-
-        def test(message, now):
-            for addr in getattr(message, attribute):
-                if search(addr) is not None:
-                    return True
-            return False
         return test, None
     return compile_
 
@@ -136,12 +124,12 @@ class MatchKey(object):
 
 
 MATCH_KEYS = {
-    'reason_code': MatchKey('reason_code', _text_test('reason_code')),
-    'sender': MatchKey('senders', _any_address_test('senders')),
-    'recipient': MatchKey('recipients', _any_address_test('recipients')),
-    'subject': MatchKey('subject', _text_test('subject')),
-    'reason': MatchKey('reason', _text_test('reason')),
-    'policy_info': MatchKey('policy_info', _text_test('policy_info')),
+    'reason_code': MatchKey('reason_code', _regex_test('reason_code')),
+    'sender': MatchKey('senders', _regex_test('senders', many=True)),
+    'recipient': MatchKey('recipients', _regex_test('recipients', many=True)),
+    'subject': MatchKey('subject', _regex_test('subject')),
+    'reason': MatchKey('reason', _regex_test('reason')),
+    'policy_info': MatchKey('policy_info', _regex_test('policy_info')),
     'route': MatchKey('route', _route),
     'has_attachments': MatchKey('has_attachments', _attachments),
     'older_than': MatchKey('received', _age_test(True), timed=True),
