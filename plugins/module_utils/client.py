@@ -32,6 +32,7 @@ except ImportError:  # pragma: no cover - Python 2 is not supported, but keep th
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.secops.mimecast.plugins.module_utils.endpoints import permission
 from ansible_collections.secops.mimecast.plugins.module_utils.errors import ConfigError, InputError, MimecastError  # noqa: F401 (re-exported)
 
 try:
@@ -52,18 +53,6 @@ BODY_CHUNK_BYTES = 256 * 1024
 
 V1_CREDENTIALS = ('access_key', 'secret_key', 'app_id', 'app_key')
 V2_CREDENTIALS = ('client_id', 'client_secret')
-
-# Permission each endpoint needs, for 403 messages (API-NOTES.md).
-PERMISSIONS = {
-    '/api/gateway/get-hold-message-list': 'Account | Dashboard | Read',
-    '/api/gateway/get-hold-summary-list': 'Account | Dashboard | Read',
-    '/api/gateway/hold-release': 'Account | Monitoring | Held | Edit',
-    '/api/gateway/hold-reject': 'Account | Monitoring | Held | Edit',
-    '/api/gateway/find-processing-messages': 'Monitoring | Processing | Read',
-    '/api/message-finder/get-message-info': 'Gateway | Tracking | Read',
-    '/api/gateway/get-held-release-logs': 'Monitoring | Held | Read',
-    '/api/managedsender/permit-or-block-sender': 'Managed Senders (the vendor does not document its name)',
-}
 
 _DAYS = ('Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun')
 _MONTHS = ('Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec')
@@ -572,7 +561,7 @@ class MimecastClient(object):
             msg = 'Mimecast refused the credentials (HTTP 401)%s: %s' % (detail, hint)
         elif status == 403:
             msg = ('Permission denied (HTTP 403) on %s%s: the API user\'s role needs the %s permission'
-                   % (path, detail, PERMISSIONS.get(path, 'matching')))
+                   % (path, detail, permission(path)))
         elif status == 418:
             msg = ('The API 1.0 access/secret key binding has expired (HTTP 418%s): create new access and secret keys '
                    'for the application in the Mimecast administration console; retrying will not help'

@@ -28,11 +28,8 @@ from html import escape as _html_escape
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import api_range, parse_api_epoch
 from ansible_collections.secops.mimecast.plugins.module_utils.errors import MimecastError
 from ansible_collections.secops.mimecast.plugins.module_utils.records import address, addresses, field
-from ansible_collections.secops.mimecast.plugins.module_utils.release_logs import (
-    RELEASE_LOG_PERMISSION,
-    RELEASE_LOGS_PATH,
-    read_release_logs,
-)
+from ansible_collections.secops.mimecast.plugins.module_utils.endpoints import HELD_RELEASE_LOGS
+from ansible_collections.secops.mimecast.plugins.module_utils.release_logs import read_release_logs
 
 SECTION_KEY = 'recent_releases'
 SECTION_TITLE = 'Recent releases and rejections'
@@ -137,7 +134,7 @@ def forbidden_warning(exc=None):
     detail = ' (%s)' % exc.code if exc is not None and exc.codes else ''
     return ('The release log was not read: Mimecast answered HTTP 403%s on %s. Give the API user\'s role the %s '
             'permission to see who released or rejected what; the rest of the report is complete.'
-            % (detail, RELEASE_LOGS_PATH, RELEASE_LOG_PERMISSION))
+            % (detail, HELD_RELEASE_LOGS.path, HELD_RELEASE_LOGS.permission))
 
 
 def release_log_section(client, start=DEFAULT_START, end=None, latest=DEFAULT_LATEST, page_size=500, max_results=None,

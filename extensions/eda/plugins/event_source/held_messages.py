@@ -244,7 +244,7 @@ except ImportError:  # run by path (ansible-rulebook): make the collection's own
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import DateError, format_api, parse_date, utcnow
-from ansible_collections.secops.mimecast.plugins.module_utils.held import HELD_GROUPS, SEARCH_FIELDS, read_held
+from ansible_collections.secops.mimecast.plugins.module_utils.endpoints import HELD_LIST
 from ansible_collections.secops.mimecast.plugins.module_utils.records import snake_case
 
 PLUGIN = 'secops.mimecast.held_messages'
@@ -265,20 +265,14 @@ class HeldMessagesError(Exception):
 def argument_spec():
     """The source's arguments: the modules' connection options (same names, same MIMECAST_* fallbacks) and its own."""
     spec = mc_client.connection_argument_spec()
+    held = HELD_LIST.argument_spec()  # admin, search_by and filter_by as mimecast_held_info takes them
     spec.update(
         interval=dict(type='float', default=60),
-        admin=dict(type='bool', default=True),
+        admin=held['admin'],
         start=dict(type='str', default='-1h'),
         lookback=dict(type='str', default='15m'),
-        search_by=dict(type='dict', options=dict(
-            field_name=dict(type='str', default='all', choices=list(SEARCH_FIELDS)),
-            value=dict(type='str', required=True),
-        )),
-        filter_by=dict(type='dict', options=dict(
-            route=dict(type='str'),
-            held_group=dict(type='str', choices=list(HELD_GROUPS)),
-            attachments=dict(type='bool'),
-        )),
+        search_by=held['search_by'],
+        filter_by=held['filter_by'],
         page_size=dict(type='int', default=500),
         state_file=dict(type='path'),
     )
@@ -488,8 +482,8 @@ class HeldMessagesSource(object):
         floor = _epoch(since)
         emitted = self.bookmark.emitted
         mimecast = {'base_url': self.base_url, 'polled_at': format_api(polled_at)}
-        records = read_held(self.client, page_size=self.page_size, admin=self.params['admin'], start=format_api(since),
-                            end='+1d', search_by=self.params['search_by'], filter_by=self.params['filter_by'])
+        records = HELD_LIST.read(self.client, page_size=self.page_size, admin=self.params['admin'], start=format_api(since),
+                                 end='+1d', search_by=self.params['search_by'], filter_by=self.params['filter_by'])
         newest = None
         count = 0
         while True:

@@ -420,13 +420,13 @@ def test_held_ids_reads_the_whole_queue_in_windows():
 
 @pytest.mark.parametrize('route', ['OUTBOUND', 'outbound', ' Outbound '])
 def test_route_filter_in_any_case_is_sent_in_the_api_form(route):
-    from ansible_collections.secops.mimecast.plugins.module_utils.held import held_list_request
-    item = held_list_request(filter_by={'route': route, 'held_group': 'user'})
+    from ansible_collections.secops.mimecast.plugins.module_utils.endpoints import HELD_LIST
+    item = HELD_LIST.request(filter_by={'route': route, 'held_group': 'user'})
     assert item['filterBy'] == [{'fieldName': 'route', 'value': 'outbound'}, {'fieldName': 'heldGroup', 'value': 'user'}]
 
 
 def test_unknown_route_is_an_input_error():
     from ansible_collections.secops.mimecast.plugins.module_utils.errors import InputError
-    from ansible_collections.secops.mimecast.plugins.module_utils.held import held_list_request
+    from ansible_collections.secops.mimecast.plugins.module_utils.endpoints import HELD_LIST
     with pytest.raises(InputError, match="filter_by.route must be one of all, inbound, outbound, internal, external"):
-        held_list_request(filter_by={'route': 'sideways'})
+        HELD_LIST.request(filter_by={'route': 'sideways'})
