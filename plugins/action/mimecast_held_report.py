@@ -17,7 +17,8 @@ import json
 import os
 import tempfile
 
-from ansible_collections.secops.mimecast.plugins.module_utils.client import check_page_size, connection_argument_spec
+from ansible_collections.secops.mimecast.plugins.module_utils.client import check_page_size
+from ansible_collections.secops.mimecast.plugins.module_utils.connection import connection_argument_spec
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import api_range
 from ansible_collections.secops.mimecast.plugins.module_utils.errors import InputError
 from ansible_collections.secops.mimecast.plugins.module_utils.write_engine import check_tuning

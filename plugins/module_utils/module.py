@@ -10,12 +10,8 @@ __metaclass__ = type
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.secops.mimecast.plugins.module_utils.client import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    client_from_params,
-    connection_argument_spec,
-)
+from ansible_collections.secops.mimecast.plugins.module_utils.client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, client_from_params
+from ansible_collections.secops.mimecast.plugins.module_utils.connection import connection_argument_spec
 from ansible_collections.secops.mimecast.plugins.module_utils.errors import MimecastError
 from ansible_collections.secops.mimecast.plugins.module_utils.records import snake_case
 from ansible_collections.secops.mimecast.plugins.module_utils.write_tasks import TASKS, write_task_result

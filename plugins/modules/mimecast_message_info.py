@@ -167,8 +167,8 @@ failures:
       type: bool
 '''
 
-from ansible_collections.secops.mimecast.plugins.module_utils.client import iter_fail_errors
 from ansible_collections.secops.mimecast.plugins.module_utils.endpoints import MESSAGE_INFO
+from ansible_collections.secops.mimecast.plugins.module_utils.envelope import iter_fail_errors
 from ansible_collections.secops.mimecast.plugins.module_utils.module import MimecastModule
 from ansible_collections.secops.mimecast.plugins.module_utils.records import snake_case
 from ansible_collections.secops.mimecast.plugins.module_utils.write_actions import clean_ids

@@ -243,15 +243,15 @@ except ImportError:  # run by path (ansible-rulebook): make the collection's own
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.secops.mimecast.plugins.module_utils.connection import connection_argument_spec
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import DateError, format_api, parse_date, utcnow
 from ansible_collections.secops.mimecast.plugins.module_utils.endpoints import HELD_LIST
+from ansible_collections.secops.mimecast.plugins.module_utils.errors import FATAL_STATUSES, MimecastError
 from ansible_collections.secops.mimecast.plugins.module_utils.records import snake_case
 
 PLUGIN = 'secops.mimecast.held_messages'
 STATE_VERSION = 1
 SECRET_OPTIONS = ('secret_key', 'app_key', 'client_secret')
-# Errors that end the source: retrying cannot cure them (the others are retried at the next poll).
-FATAL_STATUSES = (400, 401, 403, 404, 405, 418)
 _LOOKBACK = re.compile(r'^(\d+(?:\.\d+)?)\s*([smh]?)$')
 _UNITS = {'': 1, 's': 1, 'm': 60, 'h': 3600}
 
@@ -264,7 +264,7 @@ class HeldMessagesError(Exception):
 
 def argument_spec():
     """The source's arguments: the modules' connection options (same names, same MIMECAST_* fallbacks) and its own."""
-    spec = mc_client.connection_argument_spec()
+    spec = connection_argument_spec()
     held = HELD_LIST.argument_spec()  # admin, search_by and filter_by as mimecast_held_info takes them
     spec.update(
         interval=dict(type='float', default=60),
@@ -317,7 +317,7 @@ def validate_args(args):
     try:
         mc_client.check_page_size(params['page_size'])
         params['start_at'] = parse_date(params['start'], name='start')
-    except (mc_client.MimecastError, DateError) as exc:
+    except (MimecastError, DateError) as exc:
         raise HeldMessagesError('%s: %s' % (PLUGIN, masked(exc)))
     state_file = params.get('state_file')
     if state_file:
@@ -444,7 +444,7 @@ class HeldMessagesSource(object):
         self._waited = False
         try:
             self.client = self._new_client()
-        except mc_client.MimecastError as exc:
+        except MimecastError as exc:
             raise HeldMessagesError('%s: %s' % (PLUGIN, self.mask(exc.msg)))
         self.base_url = self.client.base_url
         mark = load_state(self.state_file, params['lookback_seconds'], self.base_url) if self.state_file else None
@@ -542,7 +542,8 @@ class HeldMessagesSource(object):
                 logger.debug('%s: poll %d: %d new, %d request(s), window from %s, %d id(s) remembered', PLUGIN,
                              self.polls, count, self.client.request_count - requests_before,
                              format_api(self.bookmark.since), len(self.bookmark.emitted))
-            except mc_client.MimecastError as exc:
+            except MimecastError as exc:
+                # errors retrying cannot cure end the source (the others are retried at the next poll)
                 if not exc.retryable or exc.status in FATAL_STATUSES:
                     raise HeldMessagesError('%s: %s' % (PLUGIN, self.mask(exc.msg)))
                 logger.warning('%s: poll %d failed, trying again in %s s: %s', PLUGIN, self.polls, self.interval,

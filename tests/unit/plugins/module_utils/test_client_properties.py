@@ -15,14 +15,10 @@ import random
 
 import pytest
 
-from ansible_collections.secops.mimecast.plugins.module_utils.client import (
-    MimecastClient,
-    MimecastError,
-    Response,
-    iter_fail_errors,
-    parse_envelope,
-)
+from ansible_collections.secops.mimecast.plugins.module_utils.client import MimecastClient
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import to_epoch
+from ansible_collections.secops.mimecast.plugins.module_utils.envelope import Response, iter_fail_errors, parse_envelope
+from ansible_collections.secops.mimecast.plugins.module_utils.errors import MimecastError
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import (
     RulesError,
     first_match,

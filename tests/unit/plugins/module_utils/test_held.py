@@ -13,7 +13,8 @@ import threading
 
 import pytest
 
-from ansible_collections.secops.mimecast.plugins.module_utils.client import MimecastClient, MimecastError
+from ansible_collections.secops.mimecast.plugins.module_utils.client import MimecastClient
+from ansible_collections.secops.mimecast.plugins.module_utils.errors import MimecastError
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import parse_date
 from ansible_collections.secops.mimecast.plugins.module_utils.held import held_ids, read_held_all, split_window
 from ansible_collections.secops.mimecast.tests.unit.mimecast_fakes import V1_PARAMS, FakeResponse, FakeSession, envelope, load_fixture
