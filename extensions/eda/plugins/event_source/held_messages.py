@@ -216,9 +216,7 @@ import itertools
 import json
 import logging
 import os
-import re
 import sys
-import tempfile
 import time
 
 
@@ -244,16 +242,16 @@ except ImportError:  # run by path (ansible-rulebook): make the collection's own
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.secops.mimecast.plugins.module_utils.connection import connection_argument_spec
-from ansible_collections.secops.mimecast.plugins.module_utils.dates import DateError, format_api, parse_date, utcnow
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import UTC, DateError, format_api, parse_date, parse_duration, utcnow
 from ansible_collections.secops.mimecast.plugins.module_utils.endpoints import HELD_LIST
 from ansible_collections.secops.mimecast.plugins.module_utils.errors import FATAL_STATUSES, MimecastError
+from ansible_collections.secops.mimecast.plugins.module_utils.files import path_problem, write_atomic
+from ansible_collections.secops.mimecast.plugins.module_utils.message import HeldMessage
 from ansible_collections.secops.mimecast.plugins.module_utils.records import snake_case
 
 PLUGIN = 'secops.mimecast.held_messages'
 STATE_VERSION = 1
 SECRET_OPTIONS = ('secret_key', 'app_key', 'client_secret')
-_LOOKBACK = re.compile(r'^(\d+(?:\.\d+)?)\s*([smh]?)$')
-_UNITS = {'': 1, 's': 1, 'm': 60, 'h': 3600}
 
 logger = logging.getLogger(PLUGIN)
 
@@ -277,15 +275,6 @@ def argument_spec():
         state_file=dict(type='path'),
     )
     return spec
-
-
-def parse_lookback(value):
-    """``15m``, ``900s``, ``1h`` or a number of seconds -> seconds (float, 0 or more)."""
-    match = _LOOKBACK.match(str(value).strip().lower())
-    if not match:
-        raise HeldMessagesError('%s: lookback %r is not a duration: use a number with s, m or h (15m, 900s, 1h)'
-                                % (PLUGIN, value))
-    return float(match.group(1)) * _UNITS[match.group(2)]
 
 
 class _Masker(object):
@@ -313,28 +302,23 @@ def validate_args(args):
     params = result.validated_parameters
     if params['interval'] <= 0:
         raise HeldMessagesError('%s: interval must be more than 0 seconds; got %s' % (PLUGIN, params['interval']))
-    params['lookback_seconds'] = parse_lookback(params['lookback'])
     try:
+        params['lookback_seconds'] = parse_duration(params['lookback'], name='lookback')
         mc_client.check_page_size(params['page_size'])
         params['start_at'] = parse_date(params['start'], name='start')
     except (MimecastError, DateError) as exc:
         raise HeldMessagesError('%s: %s' % (PLUGIN, masked(exc)))
     state_file = params.get('state_file')
-    if state_file:
-        folder = os.path.dirname(os.path.abspath(state_file))
-        if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK):
-            raise HeldMessagesError('%s: state_file %s: the directory %s does not exist or is not writable'
-                                    % (PLUGIN, state_file, folder))
+    problem = path_problem(state_file, 'state_file') if state_file else None
+    if problem:
+        raise HeldMessagesError('%s: %s (a state file is kept only in a directory that exists and is writable: one that '
+                                'does not exist or is not writable is refused before any API call)' % (PLUGIN, problem))
     params['_masker'] = _Masker([params.get(k) for k in SECRET_OPTIONS])
     return params
 
 
 def _epoch(moment):
     return int(moment.timestamp())
-
-
-def _from_epoch(seconds):
-    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
 
 
 class Bookmark(object):
@@ -358,9 +342,11 @@ class Bookmark(object):
         return max(self.start, self.newest - self.lookback)
 
     def advance(self, newest):
-        """Commit the newest ``dateReceived`` of a complete poll; forget the ids before the new window."""
-        if newest is not None and (self.newest is None or newest > self.newest):
-            self.newest = newest
+        """Commit the newest ``dateReceived`` (epoch seconds) of a complete poll; forget the ids before the new window."""
+        if newest is not None:
+            newest = datetime.datetime.fromtimestamp(newest, UTC)
+            if self.newest is None or newest > self.newest:
+                self.newest = newest
         floor = _epoch(self.since)
         for rid in [rid for rid, seen in self.emitted.items() if seen < floor]:
             del self.emitted[rid]
@@ -401,35 +387,13 @@ def load_state(path, lookback, base_url):
 
 
 def save_state(path, data):
-    """Write ``data`` as JSON to ``path`` atomically: a temporary file in the same directory, then ``os.replace``."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), suffix='.tmp', dir=folder)
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as handle:
-            json.dump(data, handle, separators=(',', ':'))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write ``data`` as JSON to ``path`` atomically, on disk before it returns."""
+    write_atomic(path, json.dumps(data, separators=(',', ':')), fsync=True)
 
 
 def _take(records, count):
     """The next ``count`` records of a reader: one page (the reader asks the API for the next page only when needed)."""
     return list(itertools.islice(records, count))
-
-
-def _received(record):
-    """The record's ``dateReceived`` as an aware datetime, or None when it has none the source can read."""
-    value = record.get('dateReceived') if isinstance(record, dict) else None
-    if not value:
-        return None
-    try:
-        return parse_date(value, name='dateReceived')
-    except DateError:
-        return None
 
 
 class HeldMessagesSource(object):
@@ -495,12 +459,12 @@ class HeldMessagesSource(object):
                 rid = record.get('id') if isinstance(record, dict) else None
                 if not rid:
                     continue
-                received = _received(record)
+                received = HeldMessage(record).received
                 if received is not None and (newest is None or received > newest):
                     newest = received
                 if rid in emitted:
                     continue
-                seen = _epoch(received) if received is not None else _epoch(polled_at)
+                seen = int(received) if received is not None else _epoch(polled_at)
                 if seen < floor:  # before the window (an API that reads start loosely): emitted or forgotten already
                     continue
                 emitted[rid] = seen
