@@ -248,6 +248,7 @@ from ansible_collections.secops.mimecast.plugins.module_utils.errors import FATA
 from ansible_collections.secops.mimecast.plugins.module_utils.files import path_problem, write_atomic
 from ansible_collections.secops.mimecast.plugins.module_utils.message import HeldMessage
 from ansible_collections.secops.mimecast.plugins.module_utils.records import snake_case
+from ansible_collections.secops.mimecast.plugins.module_utils.signers import env_name
 
 PLUGIN = 'secops.mimecast.held_messages'
 STATE_VERSION = 1
@@ -296,7 +297,7 @@ def validate_args(args):
         raise HeldMessagesError('%s: the source arguments must be a mapping' % PLUGIN)
     given = dict((k, v) for k, v in args.items() if v is not None)
     result = ArgumentSpecValidator(argument_spec()).validate(given)
-    masked = _Masker([given.get(k) for k in SECRET_OPTIONS] + [os.environ.get('MIMECAST_' + k.upper()) for k in SECRET_OPTIONS])
+    masked = _Masker([given.get(k) for k in SECRET_OPTIONS] + [os.environ.get(env_name(k)) for k in SECRET_OPTIONS])
     if result.error_messages:
         raise HeldMessagesError('%s: %s' % (PLUGIN, masked('; '.join(result.error_messages))))
     params = result.validated_parameters

@@ -178,4 +178,3 @@ def test_section_as_data():
     report = {'recent_releases': rlr.empty_section()}
     assert rlr.SECTION.render_html(report).startswith('<section')
     assert rlr.SECTION.render_markdown(report)[0] == '## Recent releases and rejections'
-
