@@ -15,15 +15,17 @@ __metaclass__ = type
 import datetime
 import json
 import os
-import tempfile
 
-from ansible_collections.secops.mimecast.plugins.module_utils.client import check_page_size, connection_argument_spec
+from ansible_collections.secops.mimecast.plugins.module_utils.client import check_page_size
+from ansible_collections.secops.mimecast.plugins.module_utils.connection import connection_argument_spec
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import api_range
 from ansible_collections.secops.mimecast.plugins.module_utils.errors import InputError
+from ansible_collections.secops.mimecast.plugins.module_utils.files import path_problem, write_atomic
 from ansible_collections.secops.mimecast.plugins.module_utils.write_engine import check_tuning
 from ansible_collections.secops.mimecast.plugins.plugin_utils import held_report, release_log_report
 from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import PROGRESS_MIN_RECORDS, MimecastActionBase
 from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import caller_path
+from ansible_collections.secops.mimecast.plugins.plugin_utils.sections import ReportContext
 
 # without start/end: every message held now (a message stays held 14 days), in a window the reads can split
 DEFAULT_START = '-30d'
@@ -46,36 +48,6 @@ def held_report_argument_spec():
         release_log_latest=dict(type='int', default=release_log_report.DEFAULT_LATEST),
     )
     return spec
-
-
-def dest_problem(dest):
-    """Why the reports cannot be written into the directory ``dest``, or None (checked before any API call)."""
-    if os.path.exists(dest) and not os.path.isdir(dest):
-        return 'dest %s exists and is not a directory' % dest
-    for dummy, name in FILES:
-        if os.path.isdir(os.path.join(dest, name)):
-            return 'dest %s: %s is a directory' % (dest, name)
-    existing = dest
-    while not os.path.exists(existing):
-        parent = os.path.dirname(existing)
-        if parent == existing:
-            break
-        existing = parent
-    if not os.path.isdir(existing) or not os.access(existing, os.W_OK | os.X_OK):
-        return 'dest %s is not writable (%s)' % (dest, existing)
-    return None
-
-
-def write_atomic(path, text):
-    handle, temp = tempfile.mkstemp(prefix='.mimecast-report-', suffix=os.path.splitext(path)[1], dir=os.path.dirname(path))
-    try:
-        with os.fdopen(handle, 'w', encoding='utf-8') as out:
-            out.write(text)
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except Exception:
-        os.unlink(temp)
-        raise
 
 
 class ActionModule(MimecastActionBase):
@@ -109,8 +81,11 @@ class ActionModule(MimecastActionBase):
                 raise InputError('release_log_latest must be at least 0; got %d' % params['release_log_latest'])
             api_range(params['release_log_start'], None, names=('release_log_start', 'end'))
         # relative to the directory ansible-playbook was started from, never to the playbook's
-        params['dest'] = caller_path(params['dest'])
-        problem = dest_problem(params['dest'])
+        dest = params['dest'] = caller_path(params['dest'])
+        # the directory (made when missing) and the files in it can be written
+        problem = path_problem(dest, 'dest', directory=True, create=True)
+        for dummy, name in FILES:
+            problem = problem or path_problem(os.path.join(dest, name), 'report', create=True)
         if problem:
             raise InputError(problem)
 
@@ -126,8 +101,7 @@ class ActionModule(MimecastActionBase):
         records = task.read_held(client, admin=params['admin'], start=start, end=end, now=now)
         summary = held_report.build_report(records, now, top=params['top'])
         del records
-        held_report.collect_sections(summary, held_report.ReportContext(client, params, now, task.warn),
-                                     self.sections)
+        held_report.collect_sections(summary, ReportContext(client, params, now, task.warn), self.sections)
         # the files are written from the masked summary (the task result is masked by the base)
         summary = task.mask(summary)
 
@@ -139,11 +113,9 @@ class ActionModule(MimecastActionBase):
         }
         paths = {}
         try:
-            if not os.path.isdir(dest):
-                os.makedirs(dest, 0o755)
             for kind, name in FILES:
                 paths[kind] = os.path.join(dest, name)
-                # the report is an output of the run, not managed state: written in check mode too
+                # the report is an output of the run, not managed state: written in check mode too (0600, as every report)
                 write_atomic(paths[kind], texts[kind])
         except (IOError, OSError) as exc:
             return dict(failed=True, msg='the held-queue report could not be written to %s: %s' % (dest, exc))

@@ -199,3 +199,8 @@ def to_epoch(now):
     if isinstance(now, (int, float)) and not isinstance(now, bool):
         return float(now)
     raise TypeError('now must be a datetime or epoch seconds, not %r' % (now,))
+
+
+def format_epoch(epoch, form=API_FORMAT):
+    """Epoch seconds (UTC) as text in ``form`` (``strftime``; the API's form by default)."""
+    return (_EPOCH + datetime.timedelta(seconds=epoch)).strftime(form)

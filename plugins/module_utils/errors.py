@@ -20,6 +20,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+# HTTP statuses after which every later request fails the same way (credentials or permission refused, an API 1.0
+# key binding expired): a write stops sending, the event source stops polling.
+FATAL_STATUSES = (401, 403, 418)
+
 
 class MimecastError(Exception):
     """HTTP status, API codes, message, retryable, request id, and whether a write's outcome is unknown.

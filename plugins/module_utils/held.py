@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: secops.mimecast contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Reading the held queue (get-hold-message-list): request building shared by modules and plugins."""
+"""Reading the held queue (get-hold-message-list, ``endpoints.HELD_LIST``): one cursor, or several time windows at once."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -12,39 +12,8 @@ import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.secops.mimecast.plugins.module_utils.dates import api_range, format_api, parse_date
-from ansible_collections.secops.mimecast.plugins.module_utils.records import route_filter
-
-HOLD_LIST_PATH = '/api/gateway/get-hold-message-list'
-SEARCH_FIELDS = ('all', 'subject', 'sender', 'recipient', 'reason_code')
-HELD_GROUPS = ('administrator', 'moderator', 'user', 'cluster')
-
-
-def held_list_request(scheme='1.0', admin=True, start=None, end=None, search_by=None, filter_by=None, now=None):
-    """Build the ``data[0]`` item of get-hold-message-list from module-style options."""
-    item = {'admin': bool(admin)}
-    item.update(api_range(start, end, now=now))
-    if search_by and search_by.get('value') not in (None, ''):
-        field = search_by.get('field_name') or 'all'
-        if field == 'reason_code' and scheme == '2.0':
-            field = 'reasonCode'  # the 2.0 reference spells it in camelCase
-        item['searchBy'] = {'fieldName': field, 'value': search_by['value']}
-    filters = []
-    for option, api_name in (('route', 'route'), ('held_group', 'heldGroup'), ('attachments', 'attachments')):
-        value = (filter_by or {}).get(option)
-        if value is not None:
-            if option == 'route':
-                value = route_filter(value, 'filter_by.route')
-            filters.append({'fieldName': api_name, 'value': value})
-    if filters:
-        item['filterBy'] = filters
-    return item
-
-
-def read_held(client, page_size=500, max_results=None, progress=None, **options):
-    """Yield the raw (camelCase) held records matching ``options`` across all pages."""
-    item = held_list_request(client.scheme, **options)
-    return client.paginate(HOLD_LIST_PATH, item, page_size=page_size, max_results=max_results, progress=progress)
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import format_api, parse_date
+from ansible_collections.secops.mimecast.plugins.module_utils.endpoints import HELD_LIST
 
 
 def split_window(start, end, parts):
@@ -121,8 +90,8 @@ def read_held_all(client, page_size=500, concurrency=1, progress=None, keep=None
     order, instead of the records, which are let go as they are read (so only what is kept of a large queue is
     ever in memory).
     """
-    item = held_list_request(client.scheme, **options)
-    first = client.page(HOLD_LIST_PATH, item, page_size)
+    item = HELD_LIST.request(client.scheme, **options)
+    first = client.page(HELD_LIST.path, item, page_size)
     tracker = _Progress(progress, first.total_count)
     records = tracker.read(first.data, keep)
     tracker.page()
@@ -133,13 +102,13 @@ def read_held_all(client, page_size=500, concurrency=1, progress=None, keep=None
     if concurrency > 1 and item.get('start') and item.get('end') and (pages_left is None or pages_left > 1):
         windows = split_window(item['start'], item['end'], int(concurrency))
     if not windows:
-        return _kept(records + tracker.read(client.paginate(HOLD_LIST_PATH, item, page_size=page_size, token=first.next_token,
+        return _kept(records + tracker.read(client.paginate(HELD_LIST.path, item, page_size=page_size, token=first.next_token,
                                                             progress=tracker.page), keep), keep)
     del records  # the windows read them again
 
     def read_window(bounds):
         window = dict(item, start=bounds[0], end=bounds[1])
-        return tracker.read(client.paginate(HOLD_LIST_PATH, window, page_size=page_size, progress=tracker.page), keep)
+        return tracker.read(client.paginate(HELD_LIST.path, window, page_size=page_size, progress=tracker.page), keep)
 
     with ThreadPoolExecutor(max_workers=len(windows)) as pool:
         parts = list(pool.map(read_window, windows))

@@ -182,8 +182,8 @@ class LoggedMessage(Message):
 
     Read as the held message it was: sender = ``fromEnv`` / ``fromHdr``, recipients = ``to``, reason =
     ``heldReason`` (the reason code derived from it as the list spells it), policy info = ``policy``,
-    ``attachments``. A log record has no received time (``received`` is None); ``status``, ``operator`` and
-    ``released`` (epoch seconds) say what the person did, and when.
+    ``attachments``. A log record has no received time (``received`` is None); ``status``, ``operator``,
+    ``released`` (epoch seconds) and ``reject_reason`` say what the person did, and when.
     """
 
     __slots__ = ('record',)
@@ -259,6 +259,10 @@ class LoggedMessage(Message):
     @property
     def released(self):
         return parse_api_epoch(self.record.get('released'))
+
+    @property
+    def reject_reason(self):
+        return _str(_field(self.record, 'rejectReason', 'reject_reason')) or ''
 
 
 class FixedMessage(Message):

@@ -1,9 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: secops.mimecast contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Records: keys converted from camelCase to snake_case as modules return them, and the shared readers of
-record fields (addresses, routes, booleans) that the rules engine, the reports and the filters use.
-API dates are parsed in ``dates.py`` (``parse_api_epoch``)."""
+"""Records: keys converted from camelCase to snake_case as modules return them, and the readers of scalar values
+(routes, booleans, text) the message view (``message.py``, where a record's fields and addresses are read) and the
+request options use. API dates are parsed in ``dates.py`` (``parse_api_epoch``)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -41,80 +41,6 @@ def snake_case(value):
     if isinstance(value, list):
         return [snake_case(v) for v in value]
     return value
-
-
-# ---------------------------------------------------------------------------------- record fields
-# The helpers below read the API's raw camelCase records and the modules' snake_case records alike.
-# The rules engine, the reports and the filters all read records through them.
-
-def field(record, camel, snake=None):
-    """``record[camel]``, else ``record[snake]`` (the snake_case spelling by default)."""
-    value = record.get(camel)
-    if value is None:
-        value = record.get(snake or snake_key(camel))
-    return value
-
-
-def address(value):
-    """The e-mail address of an address object or a plain string; None when there is none.
-
-    Both shapes the API may send are accepted: ``{emailAddress, displayableName}`` (or its snake_case form)
-    and ``{address, domain}``.
-    """
-    if isinstance(value, dict):
-        for key in ('emailAddress', 'email_address', 'address', 'email'):
-            addr = value.get(key)
-            if isinstance(addr, str) and addr:
-                return addr
-        return None
-    if isinstance(value, str) and value:
-        return value
-    return None
-
-
-def addresses(value):
-    """The addresses of a field that holds one address object or a list of them."""
-    items = value if isinstance(value, list) else (value,)
-    out = []
-    for item in items:
-        addr = address(item)
-        if addr is not None:
-            out.append(addr)
-    return out
-
-
-def sender(record):
-    """The envelope sender address, else the header sender; None when neither is there."""
-    addr = address(record.get('from'))
-    if addr is None:
-        addr = address(field(record, 'fromHeader'))
-    return addr
-
-
-def senders(record):
-    """The envelope and the header sender addresses (each once)."""
-    out = []
-    for value in (record.get('from'), field(record, 'fromHeader')):
-        addr = address(value)
-        if addr is not None and addr not in out:
-            out.append(addr)
-    return out
-
-
-def recipients(record):
-    """Every envelope and header recipient address (each once, envelope first)."""
-    out = []
-    for value in (record.get('to'), field(record, 'toHeader')):
-        for addr in addresses(value):
-            if addr not in out:
-                out.append(addr)
-    return out
-
-
-def envelope_recipients(record):
-    """The envelope recipient addresses; the header ones only when the envelope has none."""
-    found = addresses(record.get('to'))
-    return found if found else addresses(field(record, 'toHeader'))
 
 
 # ---------------------------------------------------------------------------------------- routes
@@ -166,3 +92,4 @@ def text(value):
     if isinstance(value, (dict, list)):
         return None
     return str(value)
+

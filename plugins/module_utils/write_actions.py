@@ -13,6 +13,7 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.secops.mimecast.plugins.module_utils import endpoints
 from ansible_collections.secops.mimecast.plugins.module_utils.errors import InputError
 from ansible_collections.secops.mimecast.plugins.module_utils.held import held_ids
 from ansible_collections.secops.mimecast.plugins.module_utils.write_engine import WriteAction
@@ -102,8 +103,8 @@ def _hold_action(name, path, result_key, module, body):
         fail_keys=_fail_ids, prepare=_prepare_ids, recheck=_still_held)
 
 
-RELEASE = _hold_action('release', '/api/gateway/hold-release', 'released', 'secops.mimecast.mimecast_hold_release', _release_body)
-REJECT = _hold_action('reject', '/api/gateway/hold-reject', 'rejected', 'secops.mimecast.mimecast_hold_reject', _reject_body)
+RELEASE = _hold_action('release', endpoints.HOLD_RELEASE.path, 'released', 'secops.mimecast.mimecast_hold_release', _release_body)
+REJECT = _hold_action('reject', endpoints.HOLD_REJECT.path, 'rejected', 'secops.mimecast.mimecast_hold_reject', _reject_body)
 
 # ------------------------------------------------------------------ managed senders (by (sender, to, action))
 SENDER_ACTIONS = ('permit', 'block')
@@ -198,7 +199,7 @@ def _sender_body(batch, options):
 
 
 MANAGED_SENDER = WriteAction(
-    name='managed_sender', path='/api/managedsender/permit-or-block-sender', result_key='entries',
+    name='managed_sender', path=endpoints.MANAGED_SENDER.path, result_key='entries',
     module='secops.mimecast.mimecast_managed_sender', verb='set', body=_sender_body,
     key=_sender_key,
     # the answer: {"id": "MTOKEN:...", "sender", "to", "type": "Permit" | "Block"}, keyed by its type as the action

@@ -26,13 +26,11 @@ __metaclass__ = type
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.secops.mimecast.plugins.module_utils.client import iter_fail_errors
-from ansible_collections.secops.mimecast.plugins.module_utils.errors import InputError, MimecastError
+from ansible_collections.secops.mimecast.plugins.module_utils.envelope import iter_fail_errors
+from ansible_collections.secops.mimecast.plugins.module_utils.errors import FATAL_STATUSES, InputError, MimecastError
 
 MAX_BATCH_SIZE = 500
 MAX_CONCURRENCY = 16
-# Statuses after which every later request would fail the same way: stop sending.
-FATAL_STATUSES = (401, 403, 418)
 
 
 def check_tuning(batch_size=None, concurrency=None):

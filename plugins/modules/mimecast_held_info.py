@@ -195,40 +195,12 @@ total:
   sample: 479
 '''
 
-from ansible_collections.secops.mimecast.plugins.module_utils.held import HELD_GROUPS, SEARCH_FIELDS, read_held
-from ansible_collections.secops.mimecast.plugins.module_utils.module import MimecastModule
-from ansible_collections.secops.mimecast.plugins.module_utils.records import snake_case
-
-
-def list_held(mm):
-    params = mm.params
-    if params['max_results'] is not None and params['max_results'] < 1:
-        mm.fail('max_results must be 1 or more; got %d' % params['max_results'])
-    records = read_held(mm.client, page_size=params['page_size'], max_results=params['max_results'],
-                        admin=params['admin'], start=params['start'], end=params['end'],
-                        search_by=params['search_by'], filter_by=params['filter_by'])
-    messages = [snake_case(record) for record in records]
-    return dict(changed=False, messages=messages, total=len(messages))
+from ansible_collections.secops.mimecast.plugins.module_utils.endpoints import HELD_LIST
+from ansible_collections.secops.mimecast.plugins.module_utils.module import run_read_module
 
 
 def main():
-    argument_spec = dict(
-        admin=dict(type='bool', default=True),
-        start=dict(type='str'),
-        end=dict(type='str'),
-        search_by=dict(type='dict', options=dict(
-            field_name=dict(type='str', default='all', choices=list(SEARCH_FIELDS)),
-            value=dict(type='str', required=True),
-        )),
-        filter_by=dict(type='dict', options=dict(
-            route=dict(type='str'),
-            held_group=dict(type='str', choices=list(HELD_GROUPS)),
-            attachments=dict(type='bool'),
-        )),
-        page_size=dict(type='int', default=500),
-        max_results=dict(type='int'),
-    )
-    MimecastModule(argument_spec).run(list_held)
+    run_read_module(HELD_LIST, 'messages', page_size=500)
 
 
 if __name__ == '__main__':

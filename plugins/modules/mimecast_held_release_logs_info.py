@@ -218,37 +218,13 @@ total:
   sample: 42
 '''
 
-from ansible_collections.secops.mimecast.plugins.module_utils.module import MimecastModule
-from ansible_collections.secops.mimecast.plugins.module_utils.release_logs import SEARCH_FIELDS, STATUSES, read_release_logs
-
-
-def list_release_logs(mm):
-    params = mm.params
-    if params['max_results'] is not None and params['max_results'] < 1:
-        mm.fail('max_results must be 1 or more; got %d' % params['max_results'])
-    logs = list(read_release_logs(mm.client, page_size=params['page_size'], max_results=params['max_results'],
-                                  start=params['start'], end=params['end'], search_by=params['search_by'],
-                                  filter_by=params['filter_by']))
-    return dict(changed=False, logs=logs, total=len(logs))
+from ansible_collections.secops.mimecast.plugins.module_utils.endpoints import HELD_RELEASE_LOGS
+from ansible_collections.secops.mimecast.plugins.module_utils.module import run_read_module
+from ansible_collections.secops.mimecast.plugins.module_utils.release_logs import log_record
 
 
 def main():
-    argument_spec = dict(
-        start=dict(type='str'),
-        end=dict(type='str'),
-        search_by=dict(type='dict', options=dict(
-            field_name=dict(type='str', default='all', choices=list(SEARCH_FIELDS)),
-            value=dict(type='str', required=True),
-        )),
-        filter_by=dict(type='dict', options=dict(
-            route=dict(type='str'),
-            status=dict(type='str', choices=list(STATUSES)),
-            attachments=dict(type='bool'),
-        )),
-        page_size=dict(type='int', default=100),
-        max_results=dict(type='int'),
-    )
-    MimecastModule(argument_spec).run(list_release_logs)
+    run_read_module(HELD_RELEASE_LOGS, 'logs', page_size=100, record=log_record)
 
 
 if __name__ == '__main__':

@@ -54,7 +54,8 @@ options:
       - The directory the reports are written into (created if missing, with its parents).
       - A relative path is relative to the directory C(ansible-playbook) was started from (never to the
         playbook's directory or the collection's).
-      - C(held-report.json), C(held-report.html) and C(held-report.md) in it are replaced.
+      - C(held-report.json), C(held-report.html) and C(held-report.md) in it are replaced (atomically), with mode C(0600)
+        since they hold message data (addresses, subjects).
     type: path
     required: true
   start:

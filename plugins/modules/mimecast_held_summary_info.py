@@ -75,14 +75,13 @@ summary:
       sample: 1473
 '''
 
+from ansible_collections.secops.mimecast.plugins.module_utils.endpoints import HOLD_SUMMARY
 from ansible_collections.secops.mimecast.plugins.module_utils.module import MimecastModule
 from ansible_collections.secops.mimecast.plugins.module_utils.records import snake_case
 
-SUMMARY_PATH = '/api/gateway/get-hold-summary-list'
-
 
 def held_summary(mm):
-    resp = mm.client.call(SUMMARY_PATH, data=[])
+    resp = mm.client.call(HOLD_SUMMARY.path, data=[])
     resp.raise_for_fail()
     summary = [snake_case(record) for record in resp.data if isinstance(record, dict)]
     return dict(changed=False, summary=summary)

@@ -167,12 +167,12 @@ failures:
       type: bool
 '''
 
-from ansible_collections.secops.mimecast.plugins.module_utils.client import iter_fail_errors
+from ansible_collections.secops.mimecast.plugins.module_utils.endpoints import MESSAGE_INFO
+from ansible_collections.secops.mimecast.plugins.module_utils.envelope import iter_fail_errors
 from ansible_collections.secops.mimecast.plugins.module_utils.module import MimecastModule
 from ansible_collections.secops.mimecast.plugins.module_utils.records import snake_case
 from ansible_collections.secops.mimecast.plugins.module_utils.write_actions import clean_ids
 
-INFO_PATH = '/api/message-finder/get-message-info'
 V1_BATCH = 50
 
 
@@ -193,7 +193,7 @@ def fail_id(entry):
 
 def lookup(client, batch, found, extra, not_found, failures):
     """Look up one batch of ids; sort the answer into ``found`` (by id), ``extra``, ``not_found`` and ``failures``."""
-    resp = client.call(INFO_PATH, data=[{'id': message_id} for message_id in batch])
+    resp = client.call(MESSAGE_INFO.path, data=[{'id': message_id} for message_id in batch])
     failed = set()
     for entry in resp.fail:
         message_id = fail_id(entry)
@@ -236,7 +236,7 @@ def message_info(mm):
         result['failures'] = failures
         result['failed'] = True
         result['msg'] = 'Mimecast %s failed for %d id(s): %s' % (
-            INFO_PATH, len(failures), '; '.join('%s: %s: %s' % (f['id'] or 'request', f['code'], f['message']) for f in failures))
+            MESSAGE_INFO.path, len(failures), '; '.join('%s: %s: %s' % (f['id'] or 'request', f['code'], f['message']) for f in failures))
     return result
 
 

@@ -196,73 +196,12 @@ total:
   sample: 1
 '''
 
-from ansible_collections.secops.mimecast.plugins.module_utils.dates import api_range
-from ansible_collections.secops.mimecast.plugins.module_utils.module import MimecastModule
-from ansible_collections.secops.mimecast.plugins.module_utils.records import route_filter, snake_case
-
-QUEUE_PATH = '/api/gateway/find-processing-messages'
-QUEUE_TYPES = ('processing', 'bulk_processing')
-SORT_ORDERS = ('ascending', 'descending')
-SEARCH_FIELDS = ('ALL', 'fromAddress', 'toAddress', 'subject', 'info', 'remoteIp')
-
-
-def queue_request(params):
-    """The ``data[0]`` item; ``type`` is always sent, so the API's "at least one field" rule holds."""
-    item = {'type': params['type']}
-    item.update(api_range(params['start'], params['end']))
-    if params['sort_order']:
-        item['sortOrder'] = params['sort_order']
-    search_by = params['search_by']
-    if search_by and search_by.get('value') not in (None, ''):
-        item['searchBy'] = {'fieldName': search_by.get('field_name') or 'ALL', 'value': search_by['value']}
-    filter_by = params['filter_by'] or {}
-    filters = []
-    if filter_by.get('route') is not None:
-        filters.append({'fieldName': 'route', 'value': route_filter(filter_by['route'], 'filter_by.route')})
-    if filter_by.get('attachments') is not None:
-        filters.append({'fieldName': 'attachments', 'value': filter_by['attachments']})
-    if filters:
-        item['filterBy'] = filters
-    return item
-
-
-def queue_records(data):
-    """The records of one page: ``data[].messages[]``, whatever is missing or null."""
-    records = []
-    for entry in data or []:
-        if isinstance(entry, dict) and isinstance(entry.get('messages'), list):
-            records.extend(entry['messages'])
-    return records
-
-
-def list_queue(mm):
-    params = mm.params
-    if params['max_results'] is not None and params['max_results'] < 1:
-        mm.fail('max_results must be 1 or more; got %d' % params['max_results'])
-    records = mm.client.paginate(QUEUE_PATH, queue_request(params), page_size=params['page_size'],
-                                 max_results=params['max_results'], records=queue_records)
-    messages = [snake_case(record) for record in records]
-    return dict(changed=False, messages=messages, total=len(messages))
+from ansible_collections.secops.mimecast.plugins.module_utils.endpoints import PROCESSING_QUEUE
+from ansible_collections.secops.mimecast.plugins.module_utils.module import run_read_module
 
 
 def main():
-    argument_spec = dict(
-        type=dict(type='str', default='processing', choices=list(QUEUE_TYPES)),
-        start=dict(type='str'),
-        end=dict(type='str'),
-        sort_order=dict(type='str', choices=list(SORT_ORDERS)),
-        search_by=dict(type='dict', options=dict(
-            field_name=dict(type='str', default='ALL', choices=list(SEARCH_FIELDS)),
-            value=dict(type='str', required=True),
-        )),
-        filter_by=dict(type='dict', options=dict(
-            route=dict(type='str'),
-            attachments=dict(type='bool'),
-        )),
-        page_size=dict(type='int', default=100),
-        max_results=dict(type='int'),
-    )
-    MimecastModule(argument_spec).run(list_queue)
+    run_read_module(PROCESSING_QUEUE, 'messages', page_size=100)
 
 
 if __name__ == '__main__':

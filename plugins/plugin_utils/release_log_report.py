@@ -11,11 +11,12 @@
 * :func:`render_html` and :func:`render_markdown` render a section as a fragment to place in a page
   (self-contained: the HTML fragment carries its own scoped styles, no scripts, no external assets, and
   fits a narrow screen).
-* :data:`SECTION` describes the section as data (key, title, read, renderers) for a report that builds
-  its sections from a table.
+* :data:`SECTION` is the section of the held-queue report (``sections.Section``: its ``collect`` reads the log
+  as the report task's options say, its renderers are the two above).
 
-Accepts the API's raw camelCase records and the modules' snake_case records alike. Every value taken
-from a record (subjects, addresses, reasons) is attacker-controlled: the renderers escape them all.
+Records are read through the message view (``message.LoggedMessage``): the API's raw camelCase records and the
+modules' snake_case records alike. Every value taken from a record (subjects, addresses, reasons) is
+attacker-controlled: the renderers escape them all (``plugin_utils/html.py``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -23,16 +24,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import heapq
-from html import escape as _html_escape
 
-from ansible_collections.secops.mimecast.plugins.module_utils.dates import api_range, parse_api_epoch
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import api_range, format_epoch
+from ansible_collections.secops.mimecast.plugins.module_utils.endpoints import HELD_RELEASE_LOGS
 from ansible_collections.secops.mimecast.plugins.module_utils.errors import MimecastError
-from ansible_collections.secops.mimecast.plugins.module_utils.records import address, addresses, field
-from ansible_collections.secops.mimecast.plugins.module_utils.release_logs import (
-    RELEASE_LOG_PERMISSION,
-    RELEASE_LOGS_PATH,
-    read_release_logs,
-)
+from ansible_collections.secops.mimecast.plugins.module_utils.message import LoggedMessage
+from ansible_collections.secops.mimecast.plugins.module_utils.release_logs import read_release_logs
+from ansible_collections.secops.mimecast.plugins.plugin_utils.html import escape, markdown_cell
+from ansible_collections.secops.mimecast.plugins.plugin_utils.sections import Section
 
 SECTION_KEY = 'recent_releases'
 SECTION_TITLE = 'Recent releases and rejections'
@@ -42,41 +41,17 @@ DEFAULT_START = '-7d'
 DEFAULT_LATEST = 10
 
 
-def _text(value):
-    if value is None:
-        return ''
-    return value if isinstance(value, str) else str(value)
-
-
-def _operator(record):
-    addr = address(record.get('operator'))
-    return addr.strip().lower() if addr else UNKNOWN
-
-
-def _sender(record):
-    for camel, snake in (('fromEnv', 'from_env'), ('fromHdr', 'from_hdr')):
-        addr = address(field(record, camel, snake))
-        if addr:
-            return addr.strip().lower()
-    return ''
-
-
-def _status(record):
-    status = _text(record.get('status')).strip().lower()
-    return status or UNKNOWN
-
-
-def _latest_entry(record):
+def _latest_entry(message):
     return {
-        'released': _text(record.get('released')),
-        'status': _status(record),
-        'operator': _operator(record),
-        'sender': _sender(record),
-        'recipients': [a.strip().lower() for a in addresses(record.get('to'))],
-        'subject': _text(record.get('subject')),
-        'held_reason': _text(field(record, 'heldReason', 'held_reason')),
-        'reject_reason': _text(field(record, 'rejectReason', 'reject_reason')),
-        'id': _text(record.get('id')),
+        'released': format_epoch(message.released) if message.released is not None else '',
+        'status': message.status or UNKNOWN,
+        'operator': message.operator or UNKNOWN,
+        'sender': message.sender.strip().lower(),
+        'recipients': [addr.strip().lower() for addr in message.recipients],
+        'subject': message.subject or '',
+        'held_reason': message.reason or '',
+        'reject_reason': message.reject_reason,
+        'id': message.id,
     }
 
 
@@ -110,13 +85,13 @@ def summarise_release_logs(records, latest=DEFAULT_LATEST, window=None, truncate
         if not isinstance(record, dict):
             continue
         total += 1
-        status = _status(record)
+        message = LoggedMessage(record)
+        status = message.status or UNKNOWN
         by_status[status] = by_status.get(status, 0) + 1
-        name = _operator(record)
-        counts = operators.setdefault(name, dict((s, 0) for s in STATUSES))
+        counts = operators.setdefault(message.operator or UNKNOWN, dict((s, 0) for s in STATUSES))
         counts[status] = counts.get(status, 0) + 1
-        when = parse_api_epoch(record.get('released'))
-        dated.append((when if when is not None else float('-inf'), -index, record))
+        when = message.released
+        dated.append((when if when is not None else float('-inf'), -index, message))
     section = empty_section(window=window)
     section['total'] = total
     section['truncated'] = bool(truncated)
@@ -128,7 +103,7 @@ def summarise_release_logs(records, latest=DEFAULT_LATEST, window=None, truncate
         row.update((s, counts.get(s, 0)) for s in STATUSES)
         rows.append(row)
     section['by_operator'] = sorted(rows, key=lambda r: (-r['count'], r['name']))
-    section['latest'] = [_latest_entry(rec) for dummy, dummy2, rec in heapq.nlargest(latest, dated, key=lambda d: (d[0], d[1]))]
+    section['latest'] = [_latest_entry(message) for dummy, dummy2, message in heapq.nlargest(latest, dated, key=lambda d: (d[0], d[1]))]
     return section
 
 
@@ -137,7 +112,7 @@ def forbidden_warning(exc=None):
     detail = ' (%s)' % exc.code if exc is not None and exc.codes else ''
     return ('The release log was not read: Mimecast answered HTTP 403%s on %s. Give the API user\'s role the %s '
             'permission to see who released or rejected what; the rest of the report is complete.'
-            % (detail, RELEASE_LOGS_PATH, RELEASE_LOG_PERMISSION))
+            % (detail, HELD_RELEASE_LOGS.path, HELD_RELEASE_LOGS.permission))
 
 
 def release_log_section(client, start=DEFAULT_START, end=None, latest=DEFAULT_LATEST, page_size=500, max_results=None,
@@ -165,10 +140,6 @@ def release_log_section(client, start=DEFAULT_START, end=None, latest=DEFAULT_LA
 
 # ---------------------------------------------------------------------------
 # HTML fragment
-
-def _e(value):
-    return _html_escape(_text(value), quote=True)
-
 
 # scoped to the section's class, so that the fragment can go into any page. The tables take the page's width (long
 # values wrap anywhere); on a narrow screen every row is a card whose cells are labelled with their column.
@@ -219,19 +190,19 @@ def _bar(row, maxcount):
 def render_html(section):
     """The section as an HTML fragment (``<section>`` with its own scoped ``<style>``)."""
     section = section or empty_section()
-    out = ['<section class="mc-rl" id="%s">' % _e(section.get('key') or SECTION_KEY), '<style>%s</style>' % _CSS,
-           '<h2>%s</h2>' % _e(section.get('title') or SECTION_TITLE)]
+    out = ['<section class="mc-rl" id="%s">' % escape(section.get('key') or SECTION_KEY), '<style>%s</style>' % _CSS,
+           '<h2>%s</h2>' % escape(section.get('title') or SECTION_TITLE)]
     window = section.get('window') or {}
     if section.get('warning'):
-        out.append('<p class="mc-rl-warn" role="note"><strong>Warning:</strong> %s</p>' % _e(section['warning']))
+        out.append('<p class="mc-rl-warn" role="note"><strong>Warning:</strong> %s</p>' % escape(section['warning']))
     if not section.get('available', True):
         out.append('</section>')
         return '\n'.join(out) + '\n'
-    out.append('<p>%s</p>' % _e(_window_text(window, section)))
+    out.append('<p>%s</p>' % escape(_window_text(window, section)))
     counts = dict((item['name'], item['count']) for item in section.get('by_status', []))
     out.append('<div><span class="mc-rl-kpi"><b>%s</b>released</span><span class="mc-rl-kpi"><b>%s</b>rejected</span>'
                '<span class="mc-rl-kpi"><b>%s</b>operators</span></div>'
-               % (_e(counts.get('released', 0)), _e(counts.get('rejected', 0)), _e(len(section.get('by_operator', [])))))
+               % (escape(counts.get('released', 0)), escape(counts.get('rejected', 0)), escape(len(section.get('by_operator', [])))))
     operators = section.get('by_operator', [])
     if not operators:
         out.append('<p><em>nothing released or rejected in this window</em></p></section>')
@@ -241,7 +212,7 @@ def render_html(section):
                % ''.join('<th>%s</th>' % column for column in _OPERATOR_COLUMNS))
     for row in operators:
         out.append('<tr><td class="w">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td>%s</td></tr>'
-                   % (_e(row['name']), _e(row.get('released', 0)), _e(row.get('rejected', 0)), _e(row['count']), _bar(row, maxcount)))
+                   % (escape(row['name']), escape(row.get('released', 0)), escape(row.get('rejected', 0)), escape(row['count']), _bar(row, maxcount)))
     out.append('</table></div>')
     latest = section.get('latest', [])
     out.append('<h3>Latest %d</h3><div class="mc-rl-scroll"><table class="mc-rl-latest"><colgroup>%s</colgroup><tr>%s</tr>'
@@ -249,8 +220,8 @@ def render_html(section):
                   ''.join('<th>%s</th>' % column for column in _LATEST_COLUMNS)))
     for item in latest:
         out.append('<tr><td class="t">%s</td><td>%s</td><td class="w">%s</td><td class="w">%s</td><td class="w">%s</td><td class="w">%s</td></tr>'
-                   % (_e(item.get('released')), _e(item.get('status')), _e(item.get('operator')), _e(item.get('sender')),
-                      _e(', '.join(item.get('recipients') or [])), _e(item.get('subject'))))
+                   % (escape(item.get('released')), escape(item.get('status')), escape(item.get('operator')), escape(item.get('sender')),
+                      escape(', '.join(item.get('recipients') or [])), escape(item.get('subject'))))
     out.append('</table></div></section>')
     return '\n'.join(out) + '\n'
 
@@ -266,46 +237,57 @@ def _window_text(window, section):
 # ---------------------------------------------------------------------------
 # Markdown fragment
 
-def _md(value):
-    """Escape a value for a Markdown table cell (also neutralise inline HTML)."""
-    text = _text(value).replace('\r', ' ').replace('\n', ' ')
-    text = _html_escape(text, quote=False)
-    for char in ('\\', '|', '`', '*', '_', '[', ']'):
-        text = text.replace(char, '\\' + char)
-    return text
-
-
 def render_markdown(section):
     """The section as a Markdown fragment (a ``##`` heading and tables with few columns)."""
     section = section or empty_section()
-    out = ['## %s' % _md(section.get('title') or SECTION_TITLE), '']
+    out = ['## %s' % markdown_cell(section.get('title') or SECTION_TITLE), '']
     if section.get('warning'):
-        out += ['> **Warning:** %s' % _md(section['warning']), '']
+        out += ['> **Warning:** %s' % markdown_cell(section['warning']), '']
     if not section.get('available', True):
         return '\n'.join(out) + '\n'
-    out += [_md(_window_text(section.get('window') or {}, section)), '']
+    out += [markdown_cell(_window_text(section.get('window') or {}, section)), '']
     out += ['| status | count |', '|---|---:|']
-    out += ['| %s | %d |' % (_md(item['name']), item['count']) for item in section.get('by_status', [])]
+    out += ['| %s | %d |' % (markdown_cell(item['name']), item['count']) for item in section.get('by_status', [])]
     out.append('')
     operators = section.get('by_operator', [])
     if not operators:
         return '\n'.join(out + ['_nothing released or rejected in this window_']) + '\n'
     out += ['### By operator', '', '| operator | released | rejected | total |', '|---|---:|---:|---:|']
-    out += ['| %s | %d | %d | %d |' % (_md(row['name']), row.get('released', 0), row.get('rejected', 0), row['count']) for row in operators]
+    out += ['| %s | %d | %d | %d |' % (markdown_cell(row['name']), row.get('released', 0), row.get('rejected', 0), row['count']) for row in operators]
     latest = section.get('latest', [])
     out += ['', '### Latest %d' % len(latest), '', '| when | status | operator | sender → recipients | subject |', '|---|---|---|---|---|']
     for item in latest:
         out.append('| %s | %s | %s | %s → %s | %s |' % (
-            _md(item.get('released')), _md(item.get('status')), _md(item.get('operator')), _md(item.get('sender')),
-            _md(', '.join(item.get('recipients') or [])), _md(item.get('subject'))))
+            markdown_cell(item.get('released')), markdown_cell(item.get('status')), markdown_cell(item.get('operator')), markdown_cell(item.get('sender')),
+            markdown_cell(', '.join(item.get('recipients') or [])), markdown_cell(item.get('subject'))))
     return '\n'.join(out) + '\n'
 
 
-# The section as data, for a report built from a table of sections: read(client, **options) -> the section dict.
-SECTION = {
-    'key': SECTION_KEY,
-    'title': SECTION_TITLE,
-    'read': release_log_section,
-    'html': render_html,
-    'markdown': render_markdown,
-}
+# ---------------------------------------------------------------------------
+# The section of the held-queue report
+
+def collect(context):
+    """The section's data, or None when the task says not to read the log (``release_log: false``).
+
+    Options of the report task: ``release_log_start``, ``release_log_latest``, ``page_size``. A 403 gives a section
+    saying it could not be read, and a warning naming the permission (``context.warn``).
+    """
+    params = context.params
+    if not params.get('release_log', True):
+        return None
+    start = params.get('release_log_start')
+    latest = params.get('release_log_latest')
+    return release_log_section(context.client, start=DEFAULT_START if start in (None, '') else start,
+                               latest=DEFAULT_LATEST if latest is None else latest,
+                               page_size=params.get('page_size') or 500, warn=context.warn, now=context.now)
+
+
+def _section_html(section, data, report):
+    return render_html(data)
+
+
+def _section_markdown(section, data, report):
+    return render_markdown(data).rstrip('\n').split('\n') + ['']
+
+
+SECTION = Section(SECTION_KEY, SECTION_TITLE, _section_html, _section_markdown, collect=collect)

@@ -14,7 +14,8 @@ __metaclass__ = type
 
 import datetime
 
-from ansible_collections.secops.mimecast.plugins.module_utils.client import check_page_size, connection_argument_spec
+from ansible_collections.secops.mimecast.plugins.module_utils.client import check_page_size
+from ansible_collections.secops.mimecast.plugins.module_utils.connection import connection_argument_spec
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import api_range
 from ansible_collections.secops.mimecast.plugins.module_utils.write_engine import check_tuning
 from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import MimecastActionBase

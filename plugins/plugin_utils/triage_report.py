@@ -14,7 +14,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.secops.mimecast.plugins.plugin_utils.held_report import short_date
+from ansible_collections.secops.mimecast.plugins.plugin_utils.html import short_date
 from ansible_collections.secops.mimecast.plugins.plugin_utils.rule_actions import RULE_ACTIONS, SENDER_POLICY_TOTALS, acting
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_plan import NO_REVIEW
 

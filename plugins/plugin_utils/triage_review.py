@@ -18,7 +18,7 @@ import csv
 import io
 
 from ansible_collections.secops.mimecast.plugins.module_utils.files import write_atomic
-from ansible_collections.secops.mimecast.plugins.plugin_utils.held_report import _e, _e_wrap, page_html, short_date, table_html, table_start
+from ansible_collections.secops.mimecast.plugins.plugin_utils.html import escape, escape_wrap, page_html, short_date, table_html, table_start
 from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import sibling
 from ansible_collections.secops.mimecast.plugins.plugin_utils.rule_actions import RULE_ACTIONS, SENDER_POLICY_TOTALS, acting
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_plan import NO_REVIEW
@@ -131,22 +131,22 @@ def render_html(report, outcome):
     else:
         parts.append('<p class="banner real">REAL RUN: the actions below were taken.</p>')
     parts.append('<p>Generated at %s. Rules checksum (sha256 of the rules\' canonical JSON): <code class="sum">%s</code></p>'
-                 % (_e(report.get('generated_at')), _e(report.get('rules_sha256'))))
+                 % (escape(report.get('generated_at')), escape(report.get('rules_sha256'))))
     kpis = ((('held in the window', totals.get('held', 0)),)
             + tuple((action.verb(dry), totals.get(action.result_key, 0)) for action in acting())
             + (('kept held', totals.get('kept', 0)), ('failed', totals.get('failed', 0)), ('not held any more', totals.get('not_held', 0))))
     if 'sender_failed' in totals:  # a rule has a sender_policy: the managed-sender entries
         kpis += tuple((policy_verb(policy, dry), totals.get(total, 0)) for policy, total in SENDER_POLICY_TOTALS.items())
         kpis += (('left held: entries not set', totals.get('sender_failed', 0)),)
-    parts.append('<div class="kpis">%s</div>' % ''.join('<span class="kpi"><b>%s</b>%s</span>' % (_e(n), _e(label)) for label, n in kpis))
+    parts.append('<div class="kpis">%s</div>' % ''.join('<span class="kpi"><b>%s</b>%s</span>' % (escape(n), escape(label)) for label, n in kpis))
     parts.append('<ul>%s</ul>' % ''.join('<li><a href="#rule-%d">%s</a> (%s): matched %d</li>' % (
-        index, _e(rule.get('name')), _e(rule.get('action')), rule.get('matched', 0)) for index, rule in enumerate(report.get('rules', []))))
+        index, escape(rule.get('name')), escape(rule.get('action')), rule.get('matched', 0)) for index, rule in enumerate(report.get('rules', []))))
     for index, rule in enumerate(report.get('rules', [])):
         action = RULE_ACTIONS[rule['action']]
-        parts.append('<h2 id="rule-%d">%s</h2>' % (index, _e(rule.get('name'))))
+        parts.append('<h2 id="rule-%d">%s</h2>' % (index, escape(rule.get('name'))))
         if not action.acts:
             parts.append('<p>%s: %d message(s) left held (not listed here; the held-queue report shows what is held).</p>'
-                         % (_e(action.name), rule.get('matched', 0)))
+                         % (escape(action.name), rule.get('matched', 0)))
             continue
         line = '%s: matched %d, %s %d' % (action.name, rule.get('matched', 0), action.verb(dry), rule.get(action.result_key, 0))
         if rule.get('not_held'):
@@ -159,10 +159,10 @@ def render_html(report, outcome):
             line += '. Reason: %s' % rule['reason_type']
             if rule.get('notify'):
                 line += ' (the sender is notified)'
-        parts.append('<p>%s</p>' % _e(line))
+        parts.append('<p>%s</p>' % escape(line))
         if rule.get('senders'):
             parts.append('<details><summary>%s: %d managed-sender entr%s (sender, recipient)</summary>%s</details>' % (
-                _e(rule['sender_policy']), len(rule['senders']), 'y' if len(rule['senders']) == 1 else 'ies',
+                escape(rule['sender_policy']), len(rule['senders']), 'y' if len(rule['senders']) == 1 else 'ies',
                 table_html(SENDER_COLUMNS, [(pair.get('sender'), pair.get('to')) for pair in rule['senders']], name='senders')))
         if not rule.get('ids'):
             parts.append('<p class="muted"><em>no message</em></p>')
@@ -173,7 +173,7 @@ def render_html(report, outcome):
             received, sender, recipients, subject, reason_code = review.get(rid) or NO_REVIEW
             dummy, status = status_of(outcome, rid, action)
             rows.append(ROW % (
-                _e(short_date(received)), _e_wrap(sender), _e_wrap('; '.join(recipients)), _e(subject), _e_wrap(reason_code), _e(status), _e(rid)))
+                escape(short_date(received)), escape_wrap(sender), escape_wrap('; '.join(recipients)), escape(subject), escape_wrap(reason_code), escape(status), escape(rid)))
         parts.append(''.join(rows))
         parts.append('</tbody></table>')
     failures = report.get('sender_failures') or []

@@ -16,7 +16,8 @@ __metaclass__ = type
 
 from ansible.module_utils.errors import UnsupportedError
 
-from ansible_collections.secops.mimecast.plugins.module_utils.client import HAS_REQUESTS, connection_argument_spec
+from ansible_collections.secops.mimecast.plugins.module_utils.client import HAS_REQUESTS
+from ansible_collections.secops.mimecast.plugins.module_utils.connection import connection_argument_spec
 from ansible_collections.secops.mimecast.plugins.module_utils.write_tasks import TASKS, write_task_result
 from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import MimecastActionBase
 

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ansible_collections.secops.mimecast.plugins.module_utils.client import connection_argument_spec
+from ansible_collections.secops.mimecast.plugins.module_utils.connection import connection_argument_spec
 from conftest import run_adhoc
 from mimecast_sim import DEFAULT_CREDENTIALS
 

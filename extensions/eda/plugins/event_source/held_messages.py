@@ -216,9 +216,7 @@ import itertools
 import json
 import logging
 import os
-import re
 import sys
-import tempfile
 import time
 
 
@@ -243,17 +241,18 @@ except ImportError:  # run by path (ansible-rulebook): make the collection's own
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.secops.mimecast.plugins.module_utils.dates import DateError, format_api, parse_date, utcnow
-from ansible_collections.secops.mimecast.plugins.module_utils.held import HELD_GROUPS, SEARCH_FIELDS, read_held
+from ansible_collections.secops.mimecast.plugins.module_utils.connection import connection_argument_spec
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import UTC, DateError, format_api, parse_date, parse_duration, utcnow
+from ansible_collections.secops.mimecast.plugins.module_utils.endpoints import HELD_LIST
+from ansible_collections.secops.mimecast.plugins.module_utils.errors import FATAL_STATUSES, MimecastError
+from ansible_collections.secops.mimecast.plugins.module_utils.files import path_problem, write_atomic
+from ansible_collections.secops.mimecast.plugins.module_utils.message import HeldMessage
 from ansible_collections.secops.mimecast.plugins.module_utils.records import snake_case
+from ansible_collections.secops.mimecast.plugins.module_utils.signers import env_name
 
 PLUGIN = 'secops.mimecast.held_messages'
 STATE_VERSION = 1
 SECRET_OPTIONS = ('secret_key', 'app_key', 'client_secret')
-# Errors that end the source: retrying cannot cure them (the others are retried at the next poll).
-FATAL_STATUSES = (400, 401, 403, 404, 405, 418)
-_LOOKBACK = re.compile(r'^(\d+(?:\.\d+)?)\s*([smh]?)$')
-_UNITS = {'': 1, 's': 1, 'm': 60, 'h': 3600}
 
 logger = logging.getLogger(PLUGIN)
 
@@ -264,34 +263,19 @@ class HeldMessagesError(Exception):
 
 def argument_spec():
     """The source's arguments: the modules' connection options (same names, same MIMECAST_* fallbacks) and its own."""
-    spec = mc_client.connection_argument_spec()
+    spec = connection_argument_spec()
+    held = HELD_LIST.argument_spec()  # admin, search_by and filter_by as mimecast_held_info takes them
     spec.update(
         interval=dict(type='float', default=60),
-        admin=dict(type='bool', default=True),
+        admin=held['admin'],
         start=dict(type='str', default='-1h'),
         lookback=dict(type='str', default='15m'),
-        search_by=dict(type='dict', options=dict(
-            field_name=dict(type='str', default='all', choices=list(SEARCH_FIELDS)),
-            value=dict(type='str', required=True),
-        )),
-        filter_by=dict(type='dict', options=dict(
-            route=dict(type='str'),
-            held_group=dict(type='str', choices=list(HELD_GROUPS)),
-            attachments=dict(type='bool'),
-        )),
+        search_by=held['search_by'],
+        filter_by=held['filter_by'],
         page_size=dict(type='int', default=500),
         state_file=dict(type='path'),
     )
     return spec
-
-
-def parse_lookback(value):
-    """``15m``, ``900s``, ``1h`` or a number of seconds -> seconds (float, 0 or more)."""
-    match = _LOOKBACK.match(str(value).strip().lower())
-    if not match:
-        raise HeldMessagesError('%s: lookback %r is not a duration: use a number with s, m or h (15m, 900s, 1h)'
-                                % (PLUGIN, value))
-    return float(match.group(1)) * _UNITS[match.group(2)]
 
 
 class _Masker(object):
@@ -313,34 +297,29 @@ def validate_args(args):
         raise HeldMessagesError('%s: the source arguments must be a mapping' % PLUGIN)
     given = dict((k, v) for k, v in args.items() if v is not None)
     result = ArgumentSpecValidator(argument_spec()).validate(given)
-    masked = _Masker([given.get(k) for k in SECRET_OPTIONS] + [os.environ.get('MIMECAST_' + k.upper()) for k in SECRET_OPTIONS])
+    masked = _Masker([given.get(k) for k in SECRET_OPTIONS] + [os.environ.get(env_name(k)) for k in SECRET_OPTIONS])
     if result.error_messages:
         raise HeldMessagesError('%s: %s' % (PLUGIN, masked('; '.join(result.error_messages))))
     params = result.validated_parameters
     if params['interval'] <= 0:
         raise HeldMessagesError('%s: interval must be more than 0 seconds; got %s' % (PLUGIN, params['interval']))
-    params['lookback_seconds'] = parse_lookback(params['lookback'])
     try:
+        params['lookback_seconds'] = parse_duration(params['lookback'], name='lookback')
         mc_client.check_page_size(params['page_size'])
         params['start_at'] = parse_date(params['start'], name='start')
-    except (mc_client.MimecastError, DateError) as exc:
+    except (MimecastError, DateError) as exc:
         raise HeldMessagesError('%s: %s' % (PLUGIN, masked(exc)))
     state_file = params.get('state_file')
-    if state_file:
-        folder = os.path.dirname(os.path.abspath(state_file))
-        if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK):
-            raise HeldMessagesError('%s: state_file %s: the directory %s does not exist or is not writable'
-                                    % (PLUGIN, state_file, folder))
+    problem = path_problem(state_file, 'state_file') if state_file else None
+    if problem:
+        raise HeldMessagesError('%s: %s (a state file is kept only in a directory that exists and is writable: one that '
+                                'does not exist or is not writable is refused before any API call)' % (PLUGIN, problem))
     params['_masker'] = _Masker([params.get(k) for k in SECRET_OPTIONS])
     return params
 
 
 def _epoch(moment):
     return int(moment.timestamp())
-
-
-def _from_epoch(seconds):
-    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
 
 
 class Bookmark(object):
@@ -364,9 +343,11 @@ class Bookmark(object):
         return max(self.start, self.newest - self.lookback)
 
     def advance(self, newest):
-        """Commit the newest ``dateReceived`` of a complete poll; forget the ids before the new window."""
-        if newest is not None and (self.newest is None or newest > self.newest):
-            self.newest = newest
+        """Commit the newest ``dateReceived`` (epoch seconds) of a complete poll; forget the ids before the new window."""
+        if newest is not None:
+            newest = datetime.datetime.fromtimestamp(newest, UTC)
+            if self.newest is None or newest > self.newest:
+                self.newest = newest
         floor = _epoch(self.since)
         for rid in [rid for rid, seen in self.emitted.items() if seen < floor]:
             del self.emitted[rid]
@@ -407,35 +388,13 @@ def load_state(path, lookback, base_url):
 
 
 def save_state(path, data):
-    """Write ``data`` as JSON to ``path`` atomically: a temporary file in the same directory, then ``os.replace``."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), suffix='.tmp', dir=folder)
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as handle:
-            json.dump(data, handle, separators=(',', ':'))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write ``data`` as JSON to ``path`` atomically, on disk before it returns."""
+    write_atomic(path, json.dumps(data, separators=(',', ':')), fsync=True)
 
 
 def _take(records, count):
     """The next ``count`` records of a reader: one page (the reader asks the API for the next page only when needed)."""
     return list(itertools.islice(records, count))
-
-
-def _received(record):
-    """The record's ``dateReceived`` as an aware datetime, or None when it has none the source can read."""
-    value = record.get('dateReceived') if isinstance(record, dict) else None
-    if not value:
-        return None
-    try:
-        return parse_date(value, name='dateReceived')
-    except DateError:
-        return None
 
 
 class HeldMessagesSource(object):
@@ -450,7 +409,7 @@ class HeldMessagesSource(object):
         self._waited = False
         try:
             self.client = self._new_client()
-        except mc_client.MimecastError as exc:
+        except MimecastError as exc:
             raise HeldMessagesError('%s: %s' % (PLUGIN, self.mask(exc.msg)))
         self.base_url = self.client.base_url
         mark = load_state(self.state_file, params['lookback_seconds'], self.base_url) if self.state_file else None
@@ -488,8 +447,8 @@ class HeldMessagesSource(object):
         floor = _epoch(since)
         emitted = self.bookmark.emitted
         mimecast = {'base_url': self.base_url, 'polled_at': format_api(polled_at)}
-        records = read_held(self.client, page_size=self.page_size, admin=self.params['admin'], start=format_api(since),
-                            end='+1d', search_by=self.params['search_by'], filter_by=self.params['filter_by'])
+        records = HELD_LIST.read(self.client, page_size=self.page_size, admin=self.params['admin'], start=format_api(since),
+                                 end='+1d', search_by=self.params['search_by'], filter_by=self.params['filter_by'])
         newest = None
         count = 0
         while True:
@@ -501,12 +460,12 @@ class HeldMessagesSource(object):
                 rid = record.get('id') if isinstance(record, dict) else None
                 if not rid:
                     continue
-                received = _received(record)
+                received = HeldMessage(record).received
                 if received is not None and (newest is None or received > newest):
                     newest = received
                 if rid in emitted:
                     continue
-                seen = _epoch(received) if received is not None else _epoch(polled_at)
+                seen = int(received) if received is not None else _epoch(polled_at)
                 if seen < floor:  # before the window (an API that reads start loosely): emitted or forgotten already
                     continue
                 emitted[rid] = seen
@@ -548,7 +507,8 @@ class HeldMessagesSource(object):
                 logger.debug('%s: poll %d: %d new, %d request(s), window from %s, %d id(s) remembered', PLUGIN,
                              self.polls, count, self.client.request_count - requests_before,
                              format_api(self.bookmark.since), len(self.bookmark.emitted))
-            except mc_client.MimecastError as exc:
+            except MimecastError as exc:
+                # errors retrying cannot cure end the source (the others are retried at the next poll)
                 if not exc.retryable or exc.status in FATAL_STATUSES:
                     raise HeldMessagesError('%s: %s' % (PLUGIN, self.mask(exc.msg)))
                 logger.warning('%s: poll %d failed, trying again in %s s: %s', PLUGIN, self.polls, self.interval,

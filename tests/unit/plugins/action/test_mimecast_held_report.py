@@ -84,6 +84,8 @@ def test_writes_the_three_reports_in_check_mode_too(monkeypatch, tmp_path, check
     assert not result.get('failed'), result
     assert result['changed'] is False and result['total'] == 30
     assert sorted(os.listdir(str(tmp_path / 'a' / 'b'))) == FILES
+    # reports hold message data: 0600, as every file a run writes
+    assert all(os.stat(path).st_mode & 0o777 == 0o600 for path in result['paths'].values())
     with open(result['paths']['json']) as handle:
         assert json.load(handle) == result['report']
     assert result['report']['by_route'] == [{'name': 'INBOUND', 'count': 30}]
@@ -100,6 +102,14 @@ def test_relative_dest_is_relative_to_the_current_directory(monkeypatch, tmp_pat
     assert not result.get('failed'), result
     assert result['paths']['html'] == str(tmp_path / 'report' / 'held-report.html')
     assert sorted(os.listdir(str(tmp_path / 'report'))) == FILES
+
+
+def test_a_report_path_that_is_a_directory_fails_before_any_request(monkeypatch, tmp_path):
+    queue = queue_of(monkeypatch, 3)
+    (tmp_path / 'r' / 'held-report.html').mkdir(parents=True)
+    result = run_action(dict(CONN, dest=str(tmp_path / 'r')))
+    assert result['failed'] is True and 'held-report.html is a directory' in result['msg'], result
+    assert queue.calls() == []
 
 
 @pytest.mark.parametrize('case', ['dest is a file', 'top', 'page_size', 'start after end', 'release_log_start', 'release_log_latest'])

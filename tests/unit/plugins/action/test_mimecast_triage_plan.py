@@ -15,7 +15,7 @@ import pytest
 from ansible_collections.secops.mimecast.plugins.action import mimecast_triage_plan as plugin
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import DateError
 from ansible_collections.secops.mimecast.plugins.plugin_utils import action_base
-from ansible_collections.secops.mimecast.plugins.module_utils.client import MimecastError
+from ansible_collections.secops.mimecast.plugins.module_utils.errors import MimecastError
 from ansible_collections.secops.mimecast.tests.unit.mimecast_fakes import make_action_plugin
 
 SECRET = 'c2VjcmV0LXNlY3JldC1zZWNyZXQ='

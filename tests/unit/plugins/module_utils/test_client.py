@@ -22,14 +22,11 @@ import pytest
 import requests
 
 from ansible_collections.secops.mimecast.plugins.module_utils import client as client_mod
-from ansible_collections.secops.mimecast.plugins.module_utils.client import (
-    MimecastClient,
-    MimecastError,
-    mc_date,
-    parse_envelope,
-    select_scheme,
-    sign_v1,
-)
+from ansible_collections.secops.mimecast.plugins.module_utils.client import MimecastClient
+from ansible_collections.secops.mimecast.plugins.module_utils.envelope import parse_envelope
+from ansible_collections.secops.mimecast.plugins.module_utils.errors import ConfigError, MimecastError
+from ansible_collections.secops.mimecast.plugins.module_utils.signer_hmac import mc_date, sign_v1
+from ansible_collections.secops.mimecast.plugins.module_utils.signers import select_signer
 from ansible_collections.secops.mimecast.tests.unit.mimecast_fakes import (
     V1_PARAMS,
     V2_PARAMS,
@@ -96,22 +93,22 @@ class TestSigning(object):
 
 class TestSchemeSelection(object):
     def test_v1_and_v2(self):
-        assert select_scheme(V1_PARAMS) == '1.0'
-        assert select_scheme(V2_PARAMS) == '2.0'
+        assert select_signer(V1_PARAMS).scheme == '1.0'
+        assert select_signer(V2_PARAMS).scheme == '2.0'
 
     def test_mix_is_error_naming_both(self):
         with pytest.raises(MimecastError) as err:
-            select_scheme(dict(V1_PARAMS, client_id='x'))
+            select_signer(dict(V1_PARAMS, client_id='x'))
         assert 'both API 1.0' in err.value.msg and 'client_id' in err.value.msg
 
     def test_incomplete_names_missing(self):
         with pytest.raises(MimecastError) as err:
-            select_scheme(dict(access_key='a', secret_key='b'))
+            select_signer(dict(access_key='a', secret_key='b'))
         assert 'missing app_id, app_key' in err.value.msg and 'MIMECAST_APP_KEY' in err.value.msg
 
     def test_neither(self):
         with pytest.raises(MimecastError) as err:
-            select_scheme({})
+            select_signer({})
         assert 'No Mimecast credentials' in err.value.msg
 
     @pytest.mark.parametrize('url', ['eu-api.mimecast.com', 'ftp://x', 'https://', 'https://x?y=1'])
@@ -450,7 +447,7 @@ def test_a_misspelt_keyword_is_refused_not_dropped():
                                           ('http://127.0.0.1:8025/api/gateway/', 'http://127.0.0.1:8025')])
 def test_base_url_with_a_path_is_a_config_error_naming_the_fix(base_url, fix):
     session = FakeSession()
-    with pytest.raises(client_mod.ConfigError) as err:
+    with pytest.raises(ConfigError) as err:
         params = dict(V1_PARAMS)
         params['base_url'] = base_url
         MimecastClient(session=session, **params)

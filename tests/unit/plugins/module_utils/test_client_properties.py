@@ -15,14 +15,10 @@ import random
 
 import pytest
 
-from ansible_collections.secops.mimecast.plugins.module_utils.client import (
-    MimecastClient,
-    MimecastError,
-    Response,
-    iter_fail_errors,
-    parse_envelope,
-)
+from ansible_collections.secops.mimecast.plugins.module_utils.client import MimecastClient
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import to_epoch
+from ansible_collections.secops.mimecast.plugins.module_utils.envelope import Response, iter_fail_errors, parse_envelope
+from ansible_collections.secops.mimecast.plugins.module_utils.errors import MimecastError
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import RulesError
 from ansible_collections.secops.mimecast.tests.unit.plugins.plugin_utils.test_triage_rules import first_match, plan, validate_rules
 from ansible_collections.secops.mimecast.tests.unit.mimecast_fakes import V1_PARAMS, V2_PARAMS, FakeResponse, FakeSession

@@ -13,7 +13,8 @@ import threading
 
 import pytest
 
-from ansible_collections.secops.mimecast.plugins.module_utils.client import MimecastClient, MimecastError
+from ansible_collections.secops.mimecast.plugins.module_utils.client import MimecastClient
+from ansible_collections.secops.mimecast.plugins.module_utils.errors import MimecastError
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import parse_date
 from ansible_collections.secops.mimecast.plugins.module_utils.held import held_ids, read_held_all, split_window
 from ansible_collections.secops.mimecast.tests.unit.mimecast_fakes import V1_PARAMS, FakeResponse, FakeSession, envelope, load_fixture
@@ -420,13 +421,13 @@ def test_held_ids_reads_the_whole_queue_in_windows():
 
 @pytest.mark.parametrize('route', ['OUTBOUND', 'outbound', ' Outbound '])
 def test_route_filter_in_any_case_is_sent_in_the_api_form(route):
-    from ansible_collections.secops.mimecast.plugins.module_utils.held import held_list_request
-    item = held_list_request(filter_by={'route': route, 'held_group': 'user'})
+    from ansible_collections.secops.mimecast.plugins.module_utils.endpoints import HELD_LIST
+    item = HELD_LIST.request(filter_by={'route': route, 'held_group': 'user'})
     assert item['filterBy'] == [{'fieldName': 'route', 'value': 'outbound'}, {'fieldName': 'heldGroup', 'value': 'user'}]
 
 
 def test_unknown_route_is_an_input_error():
     from ansible_collections.secops.mimecast.plugins.module_utils.errors import InputError
-    from ansible_collections.secops.mimecast.plugins.module_utils.held import held_list_request
+    from ansible_collections.secops.mimecast.plugins.module_utils.endpoints import HELD_LIST
     with pytest.raises(InputError, match="filter_by.route must be one of all, inbound, outbound, internal, external"):
-        held_list_request(filter_by={'route': 'sideways'})
+        HELD_LIST.request(filter_by={'route': 'sideways'})

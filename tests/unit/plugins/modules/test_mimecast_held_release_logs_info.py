@@ -10,7 +10,8 @@ import re
 
 import pytest
 
-from ansible_collections.secops.mimecast.plugins.module_utils.release_logs import address, log_record, page_records
+from ansible_collections.secops.mimecast.plugins.module_utils.endpoints import HELD_RELEASE_LOGS
+from ansible_collections.secops.mimecast.plugins.module_utils.release_logs import address_object, log_record
 from ansible_collections.secops.mimecast.plugins.modules import mimecast_held_release_logs_info
 from ansible_collections.secops.mimecast.tests.unit.mimecast_fakes import (
     V1_PARAMS,
@@ -148,11 +149,11 @@ def test_fail_entry_on_a_page_fails_the_task(monkeypatch):
 
 
 def test_record_helpers():
-    assert page_records([{'heldReleaseLogs': [{'id': 'a'}]}, {'heldReleaseLogs': [{'id': 'b'}]}, 'junk', {}]) == [{'id': 'a'}, {'id': 'b'}]
-    assert page_records([]) == [] and page_records(None) == []
-    assert address({'address': 'bob', 'domain': 'example.com'}) == {'email_address': 'bob@example.com', 'displayable_name': ''}
-    assert address('carol@example.com') == {'email_address': 'carol@example.com', 'displayable_name': ''}
-    assert address(None) == {'email_address': '', 'displayable_name': ''}
+    assert HELD_RELEASE_LOGS.records([{'heldReleaseLogs': [{'id': 'a'}]}, {'heldReleaseLogs': [{'id': 'b'}]}, 'junk', {}]) == [{'id': 'a'}, {'id': 'b'}]
+    assert HELD_RELEASE_LOGS.records([]) == [] and HELD_RELEASE_LOGS.records(None) == []
+    assert address_object({'address': 'bob', 'domain': 'example.com'}) == {'email_address': 'bob@example.com', 'displayable_name': ''}
+    assert address_object('carol@example.com') == {'email_address': 'carol@example.com', 'displayable_name': ''}
+    assert address_object(None) == {'email_address': '', 'displayable_name': ''}
     rec = log_record({'id': 'x', 'operator': {'email': 'op@example.com'}, 'to': {'address': 'u@example.com', 'domain': 'example.com'},
                       'rejectReason': 'R'})
     assert rec == {'id': 'x', 'operator': 'op@example.com', 'to': [{'email_address': 'u@example.com', 'displayable_name': ''}],

@@ -12,11 +12,14 @@ import json
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 from ansible_collections.secops.mimecast.plugins.plugin_utils.held_report import (
     build_report,
     render_html,
     render_markdown,
 )
+from ansible_collections.secops.mimecast.plugins.plugin_utils.sections import ReportContext
 
 NOW = datetime.datetime(2026, 1, 15, 12, 0, 0, tzinfo=datetime.timezone.utc)
 HOSTILE = '</td><script>alert("x")</script><img src=x onerror=alert(1)> | `rm -rf` [click](http://evil) & <b>'
@@ -181,10 +184,16 @@ def test_a_section_is_one_entry(monkeypatch):
     # the sections read from the held queue only, and one more
     monkeypatch.setattr(module, 'SECTIONS', [section for section in module.SECTIONS if section.collect is None] + [extra])
     report = build_report(sample(), NOW)
-    module.collect_sections(report, module.ReportContext(now=NOW))
+    module.collect_sections(report, ReportContext(now=NOW))
     assert calls == [NOW] and report['releases'][0]['status'] == 'released'
     assert '<h2>Releases</h2><p>1 entries</p>' in module.render_html(report)
     assert '## Releases\n\n1 entries' in module.render_markdown(report)
+
+
+def test_a_misspelt_section_option_is_an_error():
+    from ansible_collections.secops.mimecast.plugins.plugin_utils.sections import Section
+    with pytest.raises(TypeError):
+        Section('x', 'X', None, None, colour='#fff')  # pylint: disable=unexpected-keyword-arg
 
 
 def test_a_section_whose_collect_gives_nothing_is_left_out(monkeypatch):
@@ -193,7 +202,7 @@ def test_a_section_whose_collect_gives_nothing_is_left_out(monkeypatch):
     extra = module.Section('log', 'The log', lambda s, d, r: '<h2>The log</h2>', lambda s, d, r: ['## The log'],
                            collect=lambda context: None)
     monkeypatch.setattr(module, 'SECTIONS', [section for section in module.SECTIONS if section.collect is None] + [extra])
-    report = module.collect_sections(build_report(sample(), NOW), module.ReportContext())
+    report = module.collect_sections(build_report(sample(), NOW), ReportContext())
     assert 'log' not in report and 'The log' not in module.render_html(report) and 'The log' not in module.render_markdown(report)
 
 
@@ -210,14 +219,15 @@ def test_the_release_log_is_the_one_collected_section(monkeypatch):
         return release_log_report.summarise_release_logs([{'id': 'a', 'status': 'released', 'operator': 'ops@corp.example'}])
 
     section = collected[0]
-    monkeypatch.setattr(module, 'RELEASE_LOG', dict(module.RELEASE_LOG, read=read))
+    assert section is release_log_report.SECTION
+    monkeypatch.setattr(release_log_report, 'release_log_section', read)
     warned = []
     # release_log false: nothing read, the section left out
-    report = module.collect_sections(build_report(sample(), NOW), module.ReportContext('client', {'release_log': False}, NOW))
+    report = module.collect_sections(build_report(sample(), NOW), ReportContext('client', {'release_log': False}, NOW))
     assert reads == [] and 'recent_releases' not in report
     assert 'Recent releases' not in module.render_html(report) and 'Recent releases' not in module.render_markdown(report)
     params = {'release_log': True, 'release_log_start': '-30d', 'release_log_latest': 3, 'page_size': 100}
-    report = module.collect_sections(build_report(sample(), NOW), module.ReportContext('client', params, NOW, warned.append))
+    report = module.collect_sections(build_report(sample(), NOW), ReportContext('client', params, NOW, warned.append))
     assert reads == [('client', {'start': '-30d', 'latest': 3, 'page_size': 100, 'warn': warned.append, 'now': NOW})]
     assert report['recent_releases']['total'] == 1
     # rendered by release_log_report's own renderers

@@ -174,6 +174,7 @@ def test_markdown_fragment():
 
 
 def test_section_as_data():
-    assert rlr.SECTION['key'] == 'recent_releases' and rlr.SECTION['read'] is rlr.release_log_section
-    assert rlr.SECTION['html'](rlr.empty_section()).startswith('<section')
-    assert rlr.SECTION['markdown'](rlr.empty_section()).startswith('## Recent releases and rejections')
+    assert rlr.SECTION.key == 'recent_releases' and rlr.SECTION.collect is rlr.collect
+    report = {'recent_releases': rlr.empty_section()}
+    assert rlr.SECTION.render_html(report).startswith('<section')
+    assert rlr.SECTION.render_markdown(report)[0] == '## Recent releases and rejections'

@@ -504,8 +504,11 @@ def test_connection_from_the_mimecast_environment(sim, monkeypatch):
 
 
 @pytest.mark.parametrize('text, seconds', [('15m', 900), ('900s', 900), ('1h', 3600), ('0', 0), (30, 30), ('2.5m', 150)])
-def test_parse_lookback(text, seconds):
-    assert hm.parse_lookback(text) == seconds
+def test_lookback_forms(monkeypatch, text, seconds):
+    # the one duration grammar (dates.parse_duration)
+    for key, value in (('BASE_URL', 'https://api.services.mimecast.com'), ('CLIENT_ID', 'id'), ('CLIENT_SECRET', 'secret')):
+        monkeypatch.setenv('MIMECAST_' + key, value)
+    assert hm.validate_args({'lookback': text})['lookback_seconds'] == seconds
 
 
 def test_documentation_matches_the_argument_spec(monkeypatch):
