@@ -92,4 +92,3 @@ def text(value):
     if isinstance(value, (dict, list)):
         return None
     return str(value)
-

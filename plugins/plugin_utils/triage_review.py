@@ -173,7 +173,8 @@ def render_html(report, outcome):
             received, sender, recipients, subject, reason_code = review.get(rid) or NO_REVIEW
             dummy, status = status_of(outcome, rid, action)
             rows.append(ROW % (
-                escape(short_date(received)), escape_wrap(sender), escape_wrap('; '.join(recipients)), escape(subject), escape_wrap(reason_code), escape(status), escape(rid)))
+                escape(short_date(received)), escape_wrap(sender), escape_wrap('; '.join(recipients)), escape(subject),
+                escape_wrap(reason_code), escape(status), escape(rid)))
         parts.append(''.join(rows))
         parts.append('</tbody></table>')
     failures = report.get('sender_failures') or []
