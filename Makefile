@@ -43,7 +43,7 @@ SIM_ARGS ?=
 SANITY_SKIP ?=
 SANITY_ARGS ?=
 
-.PHONY: help venv stage sanity lint units integration chromium molecule build install ee test test-matrix \
+.PHONY: help venv stage sanity lint units integration chromium libreoffice molecule build install ee test test-matrix \
         demo bench sim docs clean _units _integration eda-venv java
 
 help:
@@ -53,7 +53,7 @@ help:
 	@echo "make sanity       ansible-test sanity --local (no ignore file)"
 	@echo "make lint         ansible-lint (production), antsibull-changelog lint, antsibull-docs lint"
 	@echo "make units        pytest tests/unit and simulator/tests"
-	@echo "make integration  pytest tests/integration (against the simulator; installs Debian chromium if missing)"
+	@echo "make integration  pytest tests/integration (against the simulator; installs Debian chromium and LibreOffice Calc if missing)"
 	@echo "make molecule     molecule test in extensions/molecule"
 	@echo "make build        build + install the tarball, galaxy-importer on it"
 	@echo "make install      build the collection and install it into your collections path (~/.ansible/collections)"
@@ -133,13 +133,19 @@ _units:
 	exit $$rc
 
 # ---------------------------------------------------------------- integration
-integration: venv eda-venv stage chromium _integration
+integration: venv eda-venv stage chromium libreoffice _integration
 
 # headless Chromium for the HTML report layout tests (Debian package; apt-get as root, once)
 chromium:
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  echo "installing Debian chromium (HTML report layout tests)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
+
+# headless LibreOffice Calc for the spreadsheet test of the CSV reports (Debian package; apt-get as root, once)
+libreoffice:
+	@if ! command -v soffice >/dev/null 2>&1; then \
+	  echo "installing Debian libreoffice-calc-nogui (the CSV reports opened by a real spreadsheet)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui >/dev/null; fi
 
 _integration:
 	cd $(STAGED) && PY=$(TEST_VENV)/bin/python PATH=$(TEST_VENV)/bin:$$PATH \
@@ -191,7 +197,7 @@ test: venv stage
 	@MAKE="$(MAKE)" $(CI_DIR)/steps.sh sanity lint units integration molecule build ee
 
 # units + integration on the oldest and newest supported ansible-core
-test-matrix: stage eda-venv chromium
+test-matrix: stage eda-venv chromium libreoffice
 	@$(CI_DIR)/test-matrix.sh
 
 # ---------------------------------------------------------------- thin wrappers

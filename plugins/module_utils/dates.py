@@ -177,15 +177,27 @@ def parse_api_epoch(value):
     return result
 
 
-def format_api_epoch(epoch):
-    """Epoch seconds in the API's form, ``2026-11-20T07:00:00+0000``."""
-    return (_EPOCH + datetime.timedelta(seconds=int(epoch))).strftime(API_FORMAT)
+# The one form of a time in every report (JSON, CSV, HTML, Markdown) and on the screen: ISO 8601 in UTC, the zone
+# named by its Z. It sorts as text, and every consumer of ISO 8601 reads it.
+REPORT_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
 
 
 def utc_iso(moment=None):
     """``2026-11-20T08:00:00Z``: a datetime (aware, or naive in UTC), epoch seconds, or None (now), in UTC."""
-    epoch = to_epoch(moment)
-    return (_EPOCH + datetime.timedelta(seconds=int(epoch))).strftime('%Y-%m-%dT%H:%M:%SZ')
+    return format_epoch(int(to_epoch(moment)), REPORT_FORMAT)
+
+
+def report_date(value):
+    """A time as every report shows it (``2026-11-20T08:00:00Z``): an API date (any offset), epoch seconds, or a
+    datetime; '' for None or '', and a text that is not a date as it is."""
+    if value is None or value == '':
+        return ''
+    if isinstance(value, str):
+        if len(value) == 24 and value[10] == 'T' and value.endswith('+0000'):
+            return value[:19] + 'Z'  # the API's own form, in UTC already
+        epoch = parse_api_epoch(value)
+        return value if epoch is None else format_epoch(int(epoch), REPORT_FORMAT)
+    return utc_iso(value)
 
 
 def to_epoch(now):

@@ -32,7 +32,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.secops.mimecast.plugins.module_utils.dates import format_api_epoch, parse_api_epoch, parse_duration, to_epoch
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import format_epoch, parse_api_epoch, parse_duration, to_epoch
 from ansible_collections.secops.mimecast.plugins.module_utils.errors import InputError
 from ansible_collections.secops.mimecast.plugins.module_utils.records import parse_bool, route_key, text
 
@@ -331,4 +331,4 @@ def case_message(fields, now=None, label='message', mid=''):
         raise InputError('; '.join(problems))
     return FixedMessage(id=mid, senders=(sender,) if sender else (), sender=sender, envelope_sender=sender,
                         recipients=rcpts, envelope_recipients=rcpts, route=route, has_attachments=attachments,
-                        received=received, received_at=None if received is None else format_api_epoch(received), **values)
+                        received=received, received_at=None if received is None else format_epoch(int(received)), **values)

@@ -15,7 +15,7 @@ __metaclass__ = type
 
 import heapq
 
-from ansible_collections.secops.mimecast.plugins.module_utils.dates import format_epoch, to_epoch
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import report_date, to_epoch, utc_iso
 from ansible_collections.secops.mimecast.plugins.module_utils.message import HeldMessage
 from ansible_collections.secops.mimecast.plugins.plugin_utils import html as _html
 from ansible_collections.secops.mimecast.plugins.plugin_utils import release_log_report
@@ -25,7 +25,6 @@ from ansible_collections.secops.mimecast.plugins.plugin_utils.html import (
     markdown_bar,
     markdown_cell,
     page_html,
-    short_date,
     table_html,
 )
 from ansible_collections.secops.mimecast.plugins.plugin_utils.sections import Section
@@ -114,7 +113,7 @@ def build_report(records, now=None, top=10):
     for received, dummy, message in heapq.nsmallest(top, dated, key=lambda item: (item[0], item[1])):
         oldest.append({
             'id': message.id,
-            'date': format_epoch(received),
+            'date': report_date(received),
             'age_hours': round(max(0.0, now_epoch - received) / 3600.0, 1),
             'sender': message.sender.strip().lower(),
             'subject': message.subject or '',
@@ -123,7 +122,7 @@ def build_report(records, now=None, top=10):
 
     return {
         'version': REPORT_VERSION,
-        'generated_at': format_epoch(now_epoch, '%Y-%m-%dT%H:%M:%SZ'),
+        'generated_at': utc_iso(now_epoch),
         'total': total,
         'with_attachments': attachments,
         'by_reason_code': _ranked(by_reason),
@@ -158,12 +157,12 @@ def _counts_html(section, data, report):
     return '<h2>%s</h2>%s' % (escape(section.title), bars_html(data or [], color=section.color or '#3b6ea5'))
 
 
-OLDEST_COLUMNS = (('received (UTC)', '', '9.5em'), ('age (h)', 'n', '5em'), ('sender', 'wrap', '20%'), ('subject', '', None),
+OLDEST_COLUMNS = (('received (UTC)', '', '12em'), ('age (h)', 'n', '5em'), ('sender', 'wrap', '20%'), ('subject', '', None),
                   ('reason code', 'code', '20%'), ('id', 'id', None))
 
 
 def _oldest_html(section, data, report):
-    rows = [(short_date(m.get('date')), m.get('age_hours'), m.get('sender'), m.get('subject'), m.get('reason_code'), m.get('id'))
+    rows = [(report_date(m.get('date')), m.get('age_hours'), m.get('sender'), m.get('subject'), m.get('reason_code'), m.get('id'))
             for m in data or []]
     body = table_html(OLDEST_COLUMNS, rows, name='oldest') if rows else '<p><em>nothing held</em></p>'
     return '<h2>%s</h2>%s' % (escape(section.title), body)

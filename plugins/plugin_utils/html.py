@@ -17,7 +17,6 @@ import base64
 import hashlib
 from html import escape as _html_escape
 
-from ansible_collections.secops.mimecast.plugins.module_utils.dates import format_epoch, parse_api_epoch
 
 
 def to_text(value):
@@ -52,16 +51,6 @@ def markdown_bar(count, maxcount, width=30):
     if not maxcount:
         return ''
     return '\u2588' * int(round(width * count / float(maxcount)))
-
-
-def short_date(value):
-    """An API date as ``YYYY-MM-DD HH:MM`` in UTC (sorts as text); the value as it is when it is not a date."""
-    if isinstance(value, str) and len(value) == 24 and value[10] == 'T' and value.endswith('+0000'):
-        return value[:10] + ' ' + value[11:16]  # the API's own format, in UTC already
-    epoch = parse_api_epoch(value)
-    if epoch is None:
-        return to_text(value)
-    return format_epoch(int(epoch), '%Y-%m-%d %H:%M')
 
 
 # The page of every HTML report. Widths: the page never needs more than the window (1400 px desktop, 390 px

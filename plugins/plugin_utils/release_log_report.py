@@ -25,7 +25,7 @@ __metaclass__ = type
 
 import heapq
 
-from ansible_collections.secops.mimecast.plugins.module_utils.dates import api_range, format_epoch
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import api_range, report_date
 from ansible_collections.secops.mimecast.plugins.module_utils.endpoints import HELD_RELEASE_LOGS
 from ansible_collections.secops.mimecast.plugins.module_utils.errors import MimecastError
 from ansible_collections.secops.mimecast.plugins.module_utils.message import LoggedMessage
@@ -43,7 +43,7 @@ DEFAULT_LATEST = 10
 
 def _latest_entry(message):
     return {
-        'released': format_epoch(message.released) if message.released is not None else '',
+        'released': report_date(message.released),
         'status': message.status or UNKNOWN,
         'operator': message.operator or UNKNOWN,
         'sender': message.sender.strip().lower(),

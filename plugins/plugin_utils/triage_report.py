@@ -14,7 +14,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.secops.mimecast.plugins.plugin_utils.html import short_date
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import report_date
 from ansible_collections.secops.mimecast.plugins.plugin_utils.rule_actions import RULE_ACTIONS, SENDER_POLICY_TOTALS, acting
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_plan import NO_REVIEW
 
@@ -171,7 +171,7 @@ def diff_sample(report, review, limit=DIFF_SAMPLE):
         lines.append("rule '%s' (%s): %s %d%s" % (rule['name'], action.name, action.verb(dry), rule.get(action.result_key, 0), first))
         for rid in ids[:limit]:
             received, sender, dummy, subject, dummy2 = review.get(rid) or NO_REVIEW
-            lines.append('  %s  %s  %s' % (short_date(received) or '-', sender or '-', short_subject(subject) or '-'))
+            lines.append('  %s  %s  %s' % (report_date(received) or '-', sender or '-', short_subject(subject) or '-'))
         _more(lines, len(ids), limit)
     return '\n'.join(lines) + '\n' if lines else ''
 

@@ -7,26 +7,23 @@
 Written by ``mimecast_triage`` beside its JSON report (``run.json`` -> ``run.html`` and ``run.csv``), in check
 mode too, from the JSON report (``triage_report.build_report``), the plan's review fields of each message
 (``triage_plan.REVIEW_FIELDS``) and the outcome (``triage_outcome.Outcome``). Every value taken from a message is
-attacker-controlled: the HTML escapes them all and the CSV neutralises spreadsheet formulas.
+attacker-controlled: the HTML escapes them all and the CSV (``csv_report``) neutralises spreadsheet formulas.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import csv
-import io
-
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import report_date
 from ansible_collections.secops.mimecast.plugins.module_utils.files import write_atomic
-from ansible_collections.secops.mimecast.plugins.plugin_utils.html import escape, escape_wrap, page_html, short_date, table_html, table_start
+from ansible_collections.secops.mimecast.plugins.plugin_utils import csv_report
+from ansible_collections.secops.mimecast.plugins.plugin_utils.html import escape, escape_wrap, page_html, table_html, table_start
 from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import sibling
 from ansible_collections.secops.mimecast.plugins.plugin_utils.rule_actions import RULE_ACTIONS, SENDER_POLICY_TOTALS, acting
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_plan import NO_REVIEW
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_report import policy_verb
 
 CSV_COLUMNS = ('rule', 'action', 'done', 'id', 'received', 'sender', 'recipients', 'subject', 'reason_code')
-# cells a spreadsheet would take for a formula
-_FORMULA_FIRST = frozenset('=+-@\t\r')
 
 
 def review_paths(report_path):
@@ -58,23 +55,11 @@ def review_rows(outcome):
             yield rule.name, rule.action, done, rid, review.get(rid) or NO_REVIEW, status
 
 
-def _cell(value):
-    text = value if isinstance(value, str) else ('' if value is None else str(value))
-    if text and text[0] in _FORMULA_FIRST:
-        return "'" + text
-    return text
-
-
 def render_csv(outcome):
     """The CSV review: a header row, then one row per message a release or reject rule matched."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator='\r\n')
-    writer.writerow(CSV_COLUMNS)
-    for name, action, done, rid, fields, dummy in review_rows(outcome):
-        received, sender, recipients, subject, reason_code = fields
-        writer.writerow((_cell(name), action.name, 'true' if done else 'false', _cell(rid), _cell(received), _cell(sender),
-                         _cell(';'.join(recipients)), _cell(subject), _cell(reason_code)))
-    return out.getvalue()
+    return csv_report.render(CSV_COLUMNS, (
+        (name, action.name, 'true' if done else 'false', rid, report_date(fields[0]), fields[1], ';'.join(fields[2]), fields[3], fields[4])
+        for name, action, done, rid, fields, dummy in review_rows(outcome)))
 
 
 ROW = ('<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class="code">%s</td><td class="nowrap">%s</td>'
@@ -83,7 +68,7 @@ ROW = ('<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class="code">%s</td>
 SENDER_COLUMNS = (('sender', 'wrap', '50%'), ('recipient', 'wrap', None))
 SENDER_FAILURE_COLUMNS = (('sender', 'wrap', '20%'), ('recipient', 'wrap', '20%'), ('action', '', '6em'), ('code', 'code', '16em'),
                           ('message', '', None))
-REVIEW_COLUMNS = (('received (UTC)', '', '9.5em'), ('sender', 'wrap', '17%'), ('recipients', 'wrap', '17%'), ('subject', '', None),
+REVIEW_COLUMNS = (('received (UTC)', '', '12em'), ('sender', 'wrap', '17%'), ('recipients', 'wrap', '17%'), ('subject', '', None),
                   ('reason code', 'code', '17%'), ('action', 'nowrap', None), ('id', 'id', None))
 
 # Click a column's header to sort its table by it (again: the other way). Plain text comparison, numbers as numbers.
@@ -173,7 +158,7 @@ def render_html(report, outcome):
             received, sender, recipients, subject, reason_code = review.get(rid) or NO_REVIEW
             dummy, status = status_of(outcome, rid, action)
             rows.append(ROW % (
-                escape(short_date(received)), escape_wrap(sender), escape_wrap('; '.join(recipients)), escape(subject),
+                escape(report_date(received)), escape_wrap(sender), escape_wrap('; '.join(recipients)), escape(subject),
                 escape_wrap(reason_code), escape(status), escape(rid)))
         parts.append(''.join(rows))
         parts.append('</tbody></table>')

@@ -71,7 +71,9 @@ def read(tmp_path):
     with open(str(tmp_path / 'run.json')) as handle:
         report = json.load(handle)
     with open(str(tmp_path / 'run.csv'), newline='', encoding='utf-8') as handle:
-        rows = list(csv.reader(handle))
+        text = handle.read()
+    assert text.startswith('\ufeff')  # UTF-8, said by its byte order mark, for spreadsheets
+    rows = list(csv.reader(text[1:].splitlines()))
     page = Page()
     with open(str(tmp_path / 'run.html'), encoding='utf-8') as handle:
         html = handle.read()
@@ -98,7 +100,7 @@ def test_dry_run_leaves_a_review_report_with_every_matched_message(sim, tmp_path
     for row in rows[1:]:
         record = by_id[row[3]]
         assert row[2] == 'false'  # a dry run did nothing
-        assert row[4] == record['dateReceived']
+        assert row[4] == record['dateReceived'][:19] + 'Z'  # the one date form of the reports
         assert row[5] == record['from']['emailAddress']
         assert row[6].split(';') == list(dict.fromkeys(addresses(record.get('to')) + addresses(record.get('toHeader'))))
         assert row[7] in (record['subject'], "'" + record['subject'])

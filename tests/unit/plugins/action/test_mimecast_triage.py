@@ -322,7 +322,7 @@ def test_diff_shows_held_counts_per_rule(api):
     sample = result['diff'].pop('prepared').splitlines()
     # a readable sample of each release/reject rule's messages: received, sender, subject
     assert sample[0] == "rule 'news' (release): released 7, first 7:"
-    assert re.match(r'^  \d{4}-\d\d-\d\d \d\d:\d\d  a@news\.vendor\.example  digest$', sample[1]), sample
+    assert re.match(r'^  \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ  a@news\.vendor\.example  digest$', sample[1]), sample
     assert sample[8] == "rule 'dlp' (reject): rejected 2, first 2:" and 'bob@corp.example  cards' in sample[9]
     assert sample[11:] == ["rule 'phish' (reject): rejected 1, first 1:", sample[12]] and 'Your invoice' in sample[12]
     assert result['diff'] == {

@@ -44,7 +44,7 @@ def test_counts_by_operator_and_status_and_the_latest():
         {'name': 'bob@example.com', 'count': 1, 'released': 0, 'rejected': 1},
     ]
     assert [item['id'] for item in section['latest']] == ['m1', 'm3', 'm0']
-    assert section['latest'][0] == {'released': '2026-12-01T10:09:00+0000', 'status': 'rejected', 'operator': 'bob@example.com',
+    assert section['latest'][0] == {'released': '2026-12-01T10:09:00Z', 'status': 'rejected', 'operator': 'bob@example.com',
                                     'sender': 'sender1@vendor.example', 'recipients': ['u1@example.com'], 'subject': 'Subject 1',
                                     'held_reason': 'Spam', 'reject_reason': 'MESSAGE GOES AGAINST EMAIL POLICIES', 'id': 'm1'}
     assert section['window'] == {'start': 'S', 'end': 'E'} and section['key'] == 'recent_releases'
@@ -167,7 +167,7 @@ def test_markdown_fragment():
     assert lines[0] == '## Recent releases and rejections'
     assert '| released | 4 |' in lines and '| rejected | 2 |' in lines
     assert '| alice@example.com | 2 | 1 | 3 |' in lines
-    assert any(line.startswith('| 2026-12-01T10:40:00+0000 | released | x\\|y@example.com |') and 'a \\| b \\*c\\*' in line for line in lines)
+    assert any(line.startswith('| 2026-12-01T10:40:00Z | released | x\\|y@example.com |') and 'a \\| b \\*c\\*' in line for line in lines)
     assert '### Latest 2' in lines
     empty = rlr.render_markdown(rlr.summarise_release_logs([]))
     assert '_nothing released or rejected in this window_' in empty

@@ -69,6 +69,12 @@ def run(check_mode, failures=(), plan=None):
     return plan, build_report(outcome), outcome
 
 
+def csv_text(outcome):
+    text = render_csv(outcome)
+    assert text.startswith('\ufeff')  # UTF-8, said by its byte order mark
+    return text[1:]
+
+
 def release_ids(plan):
     return [rid for rule in plan.rules if rule.action.name == 'release' for rid in rule.ids]
 
@@ -87,7 +93,7 @@ def test_plan_keeps_the_review_fields_of_every_held_message():
 
 def test_csv_columns_rows_and_done():
     p, report, outcome = run(check_mode=False)
-    rows = list(csv.reader(io.StringIO(render_csv(outcome))))
+    rows = list(csv.reader(io.StringIO(csv_text(outcome))))
     assert rows[0] == list(CSV_COLUMNS) == ['rule', 'action', 'done', 'id', 'received', 'sender', 'recipients', 'subject',
                                             'reason_code']
     assert [r[3] for r in rows[1:]] == p.rules[1].ids + ['d1']
@@ -99,11 +105,11 @@ def test_csv_columns_rows_and_done():
 
 def test_csv_done_is_false_in_check_mode_and_for_failures():
     p, report, outcome = run(check_mode=True)
-    rows = list(csv.reader(io.StringIO(render_csv(outcome))))
+    rows = list(csv.reader(io.StringIO(csv_text(outcome))))
     assert set(r[2] for r in rows[1:]) == {'false'}
     first = release_ids(p)[0]
     p, report, outcome = run(check_mode=False, failures=[{'id': first, 'code': 'err_x', 'message': 'no', 'retryable': False}])
-    rows = list(csv.reader(io.StringIO(render_csv(outcome))))
+    rows = list(csv.reader(io.StringIO(csv_text(outcome))))
     done = dict((r[3], r[2]) for r in rows[1:])
     assert done[first] == 'false' and done[release_ids(p)[1]] == 'true'
     assert status_of(outcome, first, RULE_ACTIONS['release']) == (False, 'failed: err_x')
@@ -166,7 +172,7 @@ def test_diff_sample_is_bounded_and_readable():
     p, report, outcome = run(check_mode=True)
     lines = diff_sample(report, p.review, limit=10).splitlines()
     assert lines[0] == "rule 'news' (release): would release 15, first 10:"
-    assert lines[1] == '  2026-01-15 11:59  a@news.example  subject n1'
+    assert lines[1] == '  2026-01-15T11:59:00Z  a@news.example  subject n1'
     assert lines[11] == '  ... and 5 more'
     assert lines[12] == "rule 'dlp' (reject): would reject 1, first 1:" and lines[13].endswith('bob@corp.example  =1+2')
     assert len(lines) == 14 and not any('keep spoof' in line for line in lines)
@@ -185,7 +191,7 @@ def test_review_of_50000_messages():
     # how fast is measured by make bench (the review report at 50k), not here
     recs = [rec('n%d' % i, subject='digest %d' % i) for i in range(1, 50001)]
     p, report, outcome = run(check_mode=False, plan=planned(recs))
-    text = render_csv(outcome)
+    text = csv_text(outcome)
     page = render_html(report, outcome)
     assert text.count('\r\n') == 50001 and page.count('<tr>') == 50001
 
