@@ -164,8 +164,8 @@ def summary_lines(report):
     """One line per rule, the window, the gate, then the totals (last)."""
     lines = []
     for rule in report['rules']:
-        line = "rule '%s' (%s): %s" % (rule['name'], rule['action'], ', '.join('%s %d' % (name, rule[name]) for name in CLASSES
-                                                                                 if rule[name] or name == 'agree'))
+        counts = ', '.join('%s %d' % (name, rule[name]) for name in CLASSES if rule[name])
+        line = "rule '%s' (%s): %s" % (rule['name'], rule['action'], counts or 'decided no record')
         if rule['assumed']:
             line += ' (assumed to hold: %s)' % ', '.join(rule['assumed'])
         lines.append(line)
