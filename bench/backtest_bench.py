@@ -12,7 +12,8 @@
     registered), then `ansible-playbook secops.mimecast.backtest -e @bench/rules.yml` with its report (JSON, HTML and
     CSV). Wall time, CPU and the peak RSS of the whole process tree; the back-test's counts are checked against the
     log (every record counted once, in one of the four classes). Targets at the largest N: the back-test within
-    1.5x of the read (the medians); its peak memory bounded - at most 1.25x its peak at the smallest N.
+    1.5x of the read (the medians); its peak memory bounded - at most 1.5x its peak at the smallest N (10x fewer
+    records): only the disagreements are kept, and the report is written from them.
 (b) `ansible-playbook secops.mimecast.rules_test` with --cases cases (default 1,000; the starter cases of the demo
     rules, varied) and a JUnit file: the rules_test task's own time (bench_timer: from the task's start to its end,
     so Ansible's templating of its arguments, the cases decided, the JUnit file written), and the same work in one
@@ -179,9 +180,10 @@ def targets(sizes, cases):
               '%.2fx (%.2f s against %.2f s, medians)' % (big['backtest_over_read'], big['backtest']['median_wall_s'],
                                                          big['read']['median_wall_s']))
         if big is not small:
+            # what grows is the disagreements kept (and the report written from them), not the records read
             growth = big['backtest']['peak_rss_mb'] / small['backtest']['peak_rss_mb']
-            check('back-test memory bounded: peak RSS at %d records within 1.25x of %d' % (big['records'], small['records']),
-                  growth <= 1.25, '%.0f MB against %.0f MB (%.2fx; the read: %.0f MB against %.0f MB)' % (
+            check('back-test memory bounded: peak RSS at %d records within 1.5x of %d' % (big['records'], small['records']),
+                  growth <= 1.5, '%.0f MB against %.0f MB (%.2fx; the read: %.0f MB against %.0f MB)' % (
                       big['backtest']['peak_rss_mb'], small['backtest']['peak_rss_mb'], growth, big['read']['peak_rss_mb'],
                       small['read']['peak_rss_mb']))
     if cases:

@@ -21,9 +21,10 @@ from ansible_collections.secops.mimecast.plugins.module_utils.dates import api_r
 from ansible_collections.secops.mimecast.plugins.module_utils.errors import InputError
 from ansible_collections.secops.mimecast.plugins.module_utils.files import path_problem, write_atomic
 from ansible_collections.secops.mimecast.plugins.module_utils.release_logs import RELEASE_LOGS_PATH, page_records, release_log_request
-from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import PROGRESS_EVERY_PAGES, PROGRESS_MIN_RECORDS, MimecastActionBase
+from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import PROGRESS_EVERY_PAGES, PROGRESS_MIN_RECORDS
 from ansible_collections.secops.mimecast.plugins.plugin_utils.backtest import Backtest, build_report, summary_lines
 from ansible_collections.secops.mimecast.plugins.plugin_utils.backtest_report import report_paths, write_pages
+from ansible_collections.secops.mimecast.plugins.plugin_utils.controller_action import ReadOnlyActionBase
 from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import caller_path
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import Ruleset
 
@@ -51,24 +52,14 @@ def check_report_path(path):
         raise InputError(problem)
 
 
-class ActionModule(MimecastActionBase):
+class ActionModule(ReadOnlyActionBase):
 
     _VALID_ARGS = frozenset(backtest_argument_spec())
-    _requires_connection = False
-    _supports_check_mode = True
-    _supports_async = False
 
-    def argument_spec(self):
+    def options(self):
         return backtest_argument_spec()
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        del tmp
-        result['changed'] = False
-        result.update(self.execute(dict(self._task.args)))
-        return result
-
-    def check_first(self, params):
+    def first(self, params):
         """The rules, loaded and validated before anything else (and before any API call): a ``Ruleset``."""
         return Ruleset.load(params.get('rules'))
 
