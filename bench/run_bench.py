@@ -543,7 +543,7 @@ def verdict(target):
 def markdown(data):
     lines = ['| N held | requests ours (list/release/reject) | per-id requests | ours wall s (CPU s) | per-id wall s | floor s '
              '| ours peak RSS MB | per-id peak RSS MB | requests per-id/ours | wall per-id/ours | ours/floor |',
-             '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
+             '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|'] if data['sizes'] else []
     for r in data['sizes']:
         q = r['ours']['requests']
         pq = r['per_id'].get('requests_extrapolated') or r['per_id']['requests']
