@@ -177,8 +177,8 @@ def targets(sizes, cases):
         big, small = sizes[-1], sizes[0]
         check('back-test over %d records within 1.5x of reading them with mimecast_held_release_logs_info' % big['records'],
               big['backtest_over_read'] <= 1.5 and big['ok'],
-              '%.2fx (%.2f s against %.2f s, medians)' % (big['backtest_over_read'], big['backtest']['median_wall_s'],
-                                                         big['read']['median_wall_s']))
+              '%.2fx (%.2f s against %.2f s, medians)' % (
+                  big['backtest_over_read'], big['backtest']['median_wall_s'], big['read']['median_wall_s']))
         if big is not small:
             # what grows is the disagreements kept (and the report written from them), not the records read
             growth = big['backtest']['peak_rss_mb'] / small['backtest']['peak_rss_mb']

@@ -704,7 +704,7 @@ def main(argv=None):
     backtested = None
     if not (args.quick or args.no_backtest):
         context = backtest_bench.Context(collections, workdir, lambda sim, extra: ansible_env(collections, sim, extra), tool,
-                                         lambda cmd, env, log_path: run_measured(cmd, env, log_path))
+                                         run_measured)
         backtested = backtest_bench.run(context, [int(v) for v in args.backtest_records.split(',') if v.strip()],
                                         args.backtest_repeat, args.latency_ms, args.cases)
     data = {'command': ' '.join([os.path.relpath(sys.executable, ROOT)] + [os.path.relpath(__file__, ROOT)] + (argv or sys.argv[1:])),

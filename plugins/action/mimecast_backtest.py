@@ -75,7 +75,8 @@ class ActionModule(ReadOnlyActionBase):
             check_report_path(params['report'])
         return window
 
-    def body(self, task, ruleset):
+    def body(self, task, first):
+        ruleset = first
         params = task.params
         now = datetime.datetime.now(datetime.timezone.utc)
         window = self.check_options(params, now)

@@ -62,10 +62,10 @@ def render_csv(report):
 def _split(totals):
     """A bar of the records split by class, with its legend."""
     records = totals['records'] or 1
-    bar = ''.join('<span style="width:%.2f%%;background:%s" title="%s %d"></span>' % (
+    spans = ''.join('<span style="width:%.2f%%;background:%s" title="%s %d"></span>' % (
         100.0 * totals[name] / records, COLORS[name], _e(LABELS[name]), totals[name]) for name in CLASSES if totals[name])
     legend = ''.join('<span><i style="background:%s"></i>%s %d</span>' % (COLORS[name], _e(LABELS[name]), totals[name]) for name in CLASSES)
-    return '<div class="split" role="img" aria-label="records by class">%s</div><p class="legend">%s</p>' % (bar, legend)
+    return '<div class="split" role="img" aria-label="records by class">%s</div><p class="legend">%s</p>' % (spans, legend)
 
 
 def _disagreements_html(report):

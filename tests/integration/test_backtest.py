@@ -72,7 +72,7 @@ def read_log(sim, item, tenant=None):
 
 
 def expected(records):
-    totals = dict.fromkeys(('agree', 'release_rejected', 'reject_released', 'kept'), 0)
+    totals = {'agree': 0, 'release_rejected': 0, 'reject_released': 0, 'kept': 0}
     disagreements = {}
     for rec in records:
         found, rule = oracle(rec)

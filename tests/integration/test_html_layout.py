@@ -128,8 +128,8 @@ def backtest_page(simulator_server, tmp_path_factory):
         assert sim.call(REJECT, [{'ids': [added[0]], 'reasonType': 'MESSAGE GOES AGAINST EMAIL POLICIES'}])[0] == 200
         assert sim.call(RELEASE, [{'id': added[1]}])[0] == 200
         out = tmp_path_factory.mktemp('backtest')
-        run = run_playbook(sim, 'secops.mimecast.backtest', extra_vars={'mimecast_triage_rules': demo_rules(),
-                                                                       'mimecast_backtest_report': str(out / 'backtest.json')})
+        extra = {'mimecast_triage_rules': demo_rules(), 'mimecast_backtest_report': str(out / 'backtest.json')}
+        run = run_playbook(sim, 'secops.mimecast.backtest', extra_vars=extra)
         assert run.rc == 0, run
     finally:
         sim.config(release_log_operator='string', release_log_address='email')

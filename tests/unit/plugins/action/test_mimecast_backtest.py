@@ -39,8 +39,8 @@ class ReleaseLog(object):
     def handle(self, call):
         assert call['url'].endswith(LOGS), call['url']
         if self.status != 200:
-            return FakeResponse(self.status, envelope(fail=[{'key': {}, 'errors': [{'code': 'err_xdk_permission_denied', 'message': 'no',
-                                                                                      'retryable': False}]}]))
+            errors = [{'code': 'err_xdk_permission_denied', 'message': 'no', 'retryable': False}]
+            return FakeResponse(self.status, envelope(fail=[{'key': {}, 'errors': errors}]))
         pagination = call['json']['meta']['pagination']
         start = int(pagination.get('pageToken') or 0)
         size = pagination['pageSize']
