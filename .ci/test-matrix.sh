@@ -10,7 +10,7 @@ if [ -n "${TEST_MATRIX:-}" ]; then
 else
   MATRIX=("2.15:3.11:2.15.13" "2.20:3.12:2.20.10")
 fi
-TEST_DEPS='^(pytest|pytest-xdist|hypothesis|requests|aiohttp|cryptography|psutil|ansible-runner|openpyxl)=='
+TEST_DEPS='^(pytest|pytest-xdist|hypothesis|requests|aiohttp|cryptography|psutil|ansible-runner|openpyxl|junitparser)=='
 declare -a summary=()
 rc=0
 for entry in "${MATRIX[@]}"; do

@@ -14,6 +14,10 @@ markdown copy to OUT/figures.md.
 Then, at --report-sizes (default 20k and 50k held): the report playbook against a triage dry run of the same
 queue (target: within 1.5x), and the dry run with its report and review (run.html, run.csv) against the dry run
 without (--no-reports leaves them out).
+
+Then the rules-as-code figures (bench/backtest_bench.py; --backtest-only runs only them, --no-backtest leaves them
+out): the back-test over --backtest-records release-log records against reading them with
+mimecast_held_release_logs_info, and rules_test with --cases cases.
 """
 
 import argparse
@@ -39,6 +43,7 @@ sys.path.insert(0, SIM_DIR)
 sys.path.insert(0, BENCH)
 
 from mimecast_sim.testing import Simulator  # noqa: E402  pylint: disable=wrong-import-position
+import backtest_bench  # noqa: E402  pylint: disable=wrong-import-position
 import scale  # noqa: E402  pylint: disable=wrong-import-position
 import svgplot  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -74,7 +79,8 @@ def stage(dest):
 
 def ansible_env(collections, sim, extra=None):
     env = dict(os.environ)
-    env.update(sim.credentials('1.0'))
+    if sim is not None:  # None: a playbook that talks to no API (rules_test)
+        env.update(sim.credentials('1.0'))
     env.update({
         'ANSIBLE_COLLECTIONS_PATH': collections,
         'ANSIBLE_CALLBACK_PLUGINS': os.path.join(BENCH, 'callback_plugins'),
@@ -537,7 +543,7 @@ def verdict(target):
 def markdown(data):
     lines = ['| N held | requests ours (list/release/reject) | per-id requests | ours wall s (CPU s) | per-id wall s | floor s '
              '| ours peak RSS MB | per-id peak RSS MB | requests per-id/ours | wall per-id/ours | ours/floor |',
-             '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|']
+             '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|'] if data['sizes'] else []
     for r in data['sizes']:
         q = r['ours']['requests']
         pq = r['per_id'].get('requests_extrapolated') or r['per_id']['requests']
@@ -563,6 +569,8 @@ def markdown(data):
             lines.append('| client only, %s (%d ids) | %.2f | %d | |' % (name, fig['ids'], fig['seconds'], fig['requests']))
         for name, rate in lev.get('simulator_alone', {}).items():
             lines.append('| simulator alone: %s | %.0f requests/s | | |' % (name, rate))
+    if data.get('backtest'):
+        lines += ['', backtest_bench.markdown(data['backtest'])]
     lines += ['', '| target | result | figure |', '|---|---|---|']
     for t in data['targets']:
         lines.append('| %s | %s | %s |' % (t['target'], verdict(t), t['detail']))
@@ -633,6 +641,12 @@ def main(argv=None):
     parser.add_argument('--tenant-held', type=int, default=5000, help='scale (b): held messages per tenant')
     parser.add_argument('--no-scale', action='store_true', help='leave out the scale figures (bench/scale.py)')
     parser.add_argument('--scale-only', action='store_true', help='only the scale figures (bench/scale.py)')
+    parser.add_argument('--backtest-records', default='10000,100000',
+                        help='rules as code: release-log sizes the back-test is measured at against reading the log')
+    parser.add_argument('--backtest-repeat', type=int, default=3)
+    parser.add_argument('--cases', type=int, default=1000, help='rules as code: rule cases for rules_test (0: leave out)')
+    parser.add_argument('--no-backtest', action='store_true', help='leave out the rules-as-code figures (bench/backtest_bench.py)')
+    parser.add_argument('--backtest-only', action='store_true', help='only the rules-as-code figures (bench/backtest_bench.py)')
     parser.add_argument('--render', metavar='BENCH_JSON', help='only re-render figures.md and bench.svg from a bench.json')
     args = parser.parse_args(argv)
     if args.render:
@@ -643,6 +657,7 @@ def main(argv=None):
             if data.get('levers') and key in data['levers']:
                 data['levers'][key] = dict((int(k), v) for k, v in data['levers'][key].items())
         data['targets'] = targets(data['sizes'], data.get('levers'), argparse.Namespace(latency_ms=data['latency_ms']))
+        data['targets'] += (data.get('backtest') or {}).get('targets', [])
         os.makedirs(args.out, exist_ok=True)
         with open(os.path.join(args.out, 'figures.md'), 'w', encoding='utf-8') as fh:
             fh.write(markdown(data))
@@ -654,11 +669,13 @@ def main(argv=None):
     args.lever_batches = [int(v) for v in args.lever_batch_sizes.split(',')]
     args.lever_concurrency = [int(v) for v in args.lever_concurrencies.split(',')]
     sizes = [1000] if args.quick else [int(s) for s in args.sizes.split(',') if s.strip()]
-    if args.levers_only or args.scale_only:
+    if args.levers_only or args.scale_only or args.backtest_only:
         sizes = []
         args.no_levers = args.no_reports = True
-    if args.levers_only:
+    if args.levers_only or args.backtest_only:
         args.no_scale = True
+    if args.levers_only or args.scale_only:
+        args.no_backtest = True
     os.makedirs(args.out, exist_ok=True)
     workdir = tempfile.mkdtemp(prefix='mimecast-bench-')
     collections = stage(os.path.join(workdir, 'collections'))
@@ -684,12 +701,19 @@ def main(argv=None):
         context = scale.Context(collections, workdir, lambda sim, extra: ansible_env(collections, sim, extra), tool,
                                 write_noop_playbook(os.path.join(workdir, 'noop-scale.yml')))
         scaled = scale.run(context, [int(v) for v in args.scale_sizes.split(',') if v.strip()], args.tenants, args.tenant_held)
+    backtested = None
+    if not (args.quick or args.no_backtest):
+        context = backtest_bench.Context(collections, workdir, lambda sim, extra: ansible_env(collections, sim, extra), tool,
+                                         run_measured)
+        backtested = backtest_bench.run(context, [int(v) for v in args.backtest_records.split(',') if v.strip()],
+                                        args.backtest_repeat, args.latency_ms, args.cases)
     data = {'command': ' '.join([os.path.relpath(sys.executable, ROOT)] + [os.path.relpath(__file__, ROOT)] + (argv or sys.argv[1:])),
             'machine': machine, 'latency_ms': args.latency_ms, 'empty_queue_s': round(empty, 3),
             'empty_queue_runs_s': [round(w, 3) for w in empty_walls], 'default_batch_size': DEFAULT_BATCH,
-            'default_concurrency': DEFAULT_CONCURRENCY, 'sizes': results, 'levers': levers, 'reports': reports, 'scale': scaled}
+            'default_concurrency': DEFAULT_CONCURRENCY, 'sizes': results, 'levers': levers, 'reports': reports, 'scale': scaled,
+            'backtest': backtested}
     machine['load_average_at_end'] = [round(v, 2) for v in os.getloadavg()]
-    data['targets'] = targets(results, levers, args) + (scaled['targets'] if scaled else [])
+    data['targets'] = targets(results, levers, args) + (scaled['targets'] if scaled else []) + (backtested['targets'] if backtested else [])
     print_tables(data)
     for fig in reports or []:
         log('reports at N = %d: report playbook %.2f s, triage dry run %.2f s: %.2fx (%s, target <= 1.5x); dry run with the review '

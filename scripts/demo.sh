@@ -10,8 +10,12 @@
 # 4. runs secops.mimecast.report into demo-output/ (JSON, HTML, Markdown)
 # 5. prints the outcome (released, rejected, kept; the managed senders the rules permitted and blocked)
 #    and the simulator's counts
-# 6. runs the triage a second time and checks it changed nothing (changed=0), then lists every report
-# 7. stops the simulator (a trap does it whatever happens, unless DEMO_KEEP_SIM=1)
+# 6. runs the triage a second time and checks it changed nothing (changed=0)
+# 7. checks the demo rules against their cases (secops.mimecast.rules_test, a JUnit file; no API request)
+# 8. back-tests the demo rules against the release log: what people released and rejected in the console before
+#    the triage ran (the simulator's seeded history, DEMO_HISTORY entries over 45 days, both record shapes mixed),
+#    then lists every report
+# 9. stops the simulator (a trap does it whatever happens, unless DEMO_KEEP_SIM=1)
 #
 # The simulator's credentials are its documented demo values; they are read from its env file and
 # never printed.
@@ -22,7 +26,9 @@ VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
 OUT="${DEMO_OUTPUT:-$ROOT/demo-output}"
 RULES="$ROOT/docs/rules-examples/demo-rules.yml"
+CASES="$ROOT/docs/rules-examples/cases/demo-rules.yml"
 HELD="${DEMO_HELD:-200}"
+HISTORY="${DEMO_HISTORY:-600}"
 SEED="${DEMO_SEED:-42}"
 KEEP_SIM="${DEMO_KEEP_SIM:-0}"
 
@@ -76,10 +82,11 @@ trap stop_sim EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-step "Starting the Mimecast API simulator ($HELD held messages, seed $SEED)"
+step "Starting the Mimecast API simulator ($HELD held messages, $HISTORY earlier releases and rejections, seed $SEED)"
 (
   cd "$STAGED/simulator"
   exec env PYTHONPATH="$STAGED/simulator" "$PY" -m mimecast_sim --port 0 --held "$HELD" --seed "$SEED" \
+    --release-history "$HISTORY" --release-history-days 45 --release-log-operator mixed --release-log-address mixed \
     --ready-file "$SIM_DIR/ready" --env-file "$SIM_DIR/sim.env" --log-file "$SIM_DIR/access.log"
 ) >"$SIM_DIR/sim.log" 2>&1 </dev/null &
 SIM_PID=$!
@@ -118,7 +125,9 @@ echo "Simulator before triage: $(counts)"
 
 # ---------------------------------------------------------------- 3. triage
 mkdir -p "$OUT"
-rm -f "$OUT"/triage-report.* "$OUT"/triage-rerun-report.*
+rm -f "$OUT"/triage-report.* "$OUT"/triage-rerun-report.* "$OUT"/backtest.* "$OUT"/rules-test.xml
+# the back-test (step 8) looks at what people did before this run's triage, not at what the triage does
+BEFORE_TRIAGE="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 step "Triage: ansible-playbook secops.mimecast.triage -e @${RULES#"$ROOT"/}"
 ansible-playbook secops.mimecast.triage -e "@$RULES" -e "mimecast_triage_report=$OUT/triage-report.json"
 
@@ -217,6 +226,27 @@ print('Simulator state matches the rules exactly: %d released, %d rejected, each
       % (len(want['release']), len(want['reject']), len(state['held']), types.count('Permit'), types.count('Block')))
 EOF
 
+# ---------------------------------------------------------------- 7. rule cases
+step "Rule cases: ansible-playbook secops.mimecast.rules_test -e @${RULES#"$ROOT"/} -e @${CASES#"$ROOT"/}"
+ansible-playbook secops.mimecast.rules_test -e "@$RULES" -e "@$CASES" -e "mimecast_rules_test_junit=$OUT/rules-test.xml" \
+  >"$SIM_DIR/rules-test.log" 2>&1 || { cat "$SIM_DIR/rules-test.log" >&2; die "the demo rules failed their cases"; }
+grep -oE '[0-9]+ rule cases: [0-9]+ passed, [0-9]+ failed' "$SIM_DIR/rules-test.log"
+
+# ---------------------------------------------------------------- 8. back-test
+step "Back-test: ansible-playbook secops.mimecast.backtest -e @${RULES#"$ROOT"/} -e mimecast_backtest_end=$BEFORE_TRIAGE"
+ansible-playbook secops.mimecast.backtest -e "@$RULES" -e "mimecast_backtest_end=$BEFORE_TRIAGE" \
+  -e "mimecast_backtest_report=$OUT/backtest.json"
+"$PY" - "$OUT/backtest.json" <<'EOF'
+import json, sys
+report = json.load(open(sys.argv[1], encoding='utf-8'))
+t = report['totals']
+print('The demo rules against the %d releases and rejections people made in the 30 days before the triage:' % t['records'])
+print('  agree %d, would release what a person rejected %d, would reject what a person released %d, left to a person %d'
+      % (t['agree'], t['release_rejected'], t['reject_released'], t['kept']))
+print('  coverage %.1f %%, agreement %.1f %% (the disagreements, the dangerous ones first: backtest.html)'
+      % (100 * t['coverage'], 100 * t['agreement']))
+EOF
+
 step "Reports"
 echo "  triage (JSON):              $OUT/triage-report.json"
 echo "  triage review (HTML):       $OUT/triage-report.html"
@@ -227,5 +257,9 @@ echo "  second run review (CSV):    $OUT/triage-rerun-report.csv"
 echo "  held queue (JSON):          $OUT/held-report.json"
 echo "  held queue (HTML):          $OUT/held-report.html"
 echo "  held queue (MD):            $OUT/held-report.md"
+echo "  rule cases (JUnit XML):     $OUT/rules-test.xml"
+echo "  back-test (JSON):           $OUT/backtest.json"
+echo "  back-test (HTML):           $OUT/backtest.html"
+echo "  back-test (CSV):            $OUT/backtest.csv"
 
 step "Demo finished"

@@ -16,13 +16,13 @@ __metaclass__ = type
 import json
 
 from ansible_collections.secops.mimecast.plugins.module_utils.errors import InputError
-from ansible_collections.secops.mimecast.plugins.module_utils.files import path_problem, write_atomic
+from ansible_collections.secops.mimecast.plugins.module_utils.files import write_atomic
 from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import PROGRESS_MIN_RECORDS
-from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import caller_path
+from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import caller_path, report_problem
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_action import TriageActionBase, plan_argument_spec
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_outcome import run_plan
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_report import build_report, diff, summary_lines
-from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_review import review_paths, write_review
+from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_review import write_review
 
 FAILURES_IN_MSG = 20
 
@@ -35,14 +35,6 @@ def triage_argument_spec():
         return_ids=dict(type='bool', default=True),
     )
     return spec
-
-
-def report_path_problem(path):
-    """Why the report (and its reviews beside it) cannot be written to ``path``, or None (checked before any API call)."""
-    problem = path_problem(path, 'report')
-    for kind, other in sorted(review_paths(path).items()):
-        problem = problem or path_problem(other, 'report %s: its %s review' % (path, kind.upper()))
-    return problem
 
 
 def failure_message(report):
@@ -79,7 +71,7 @@ class ActionModule(TriageActionBase):
         if params.get('report'):
             # relative to the directory ansible-playbook was started from, never to the playbook's
             params['report'] = caller_path(params['report'])
-            problem = report_path_problem(params['report'])
+            problem = report_problem(params['report'])
             if problem:
                 raise InputError(problem)
 

@@ -19,6 +19,8 @@ __metaclass__ = type
 
 import os
 
+from ansible_collections.secops.mimecast.plugins.module_utils.files import path_problem
+
 
 def caller_dir():
     """The directory the command (``ansible-playbook``, ``ansible``) was started from."""
@@ -43,3 +45,17 @@ def sibling(path, suffix):
     if not ext:
         stem = path
     return stem + suffix
+
+
+def pages(report_path):
+    """The HTML and CSV pages beside a JSON report (``run.json`` -> ``run.html``, ``run.csv``)."""
+    return {'html': sibling(report_path, '.html'), 'csv': sibling(report_path, '.csv')}
+
+
+def report_problem(report_path):
+    """Why a JSON report, or a page beside it, cannot be written to ``report_path``, or None (checked before any
+    API request)."""
+    problem = path_problem(report_path, 'report')
+    for kind, other in sorted(pages(report_path).items()):
+        problem = problem or path_problem(other, 'report %s: its %s page' % (report_path, kind.upper()))
+    return problem

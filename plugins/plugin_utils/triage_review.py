@@ -18,17 +18,12 @@ from ansible_collections.secops.mimecast.plugins.module_utils.dates import repor
 from ansible_collections.secops.mimecast.plugins.module_utils.files import write_atomic
 from ansible_collections.secops.mimecast.plugins.plugin_utils import csv_report
 from ansible_collections.secops.mimecast.plugins.plugin_utils.html import escape, escape_wrap, page_html, table_html, table_start
-from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import sibling
+from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import pages
 from ansible_collections.secops.mimecast.plugins.plugin_utils.rule_actions import RULE_ACTIONS, SENDER_POLICY_TOTALS, acting
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_plan import NO_REVIEW
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_report import policy_verb
 
 CSV_COLUMNS = ('rule', 'action', 'done', 'id', 'received', 'sender', 'recipients', 'subject', 'reason_code')
-
-
-def review_paths(report_path):
-    """The HTML and CSV review reports beside the JSON report ``report_path``."""
-    return {'html': sibling(report_path, '.html'), 'csv': sibling(report_path, '.csv')}
 
 
 def status_of(outcome, rid, action):
@@ -177,7 +172,7 @@ def write_review(report_path, report, outcome, mask=None):
     ``mask``, when given, is applied to each text before it is written (the secrets of the task's options).
     """
     mask = mask or (lambda text: text)
-    paths = review_paths(report_path)
+    paths = pages(report_path)
     write_atomic(paths['csv'], mask(render_csv(outcome)), newline='')
     write_atomic(paths['html'], mask(render_html(report, outcome)))
     return paths

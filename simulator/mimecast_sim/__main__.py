@@ -14,6 +14,8 @@ import tempfile
 from aiohttp import web
 
 from . import DEFAULT_API_USER, DEFAULT_CREDENTIALS
+from .console import ADDRESS_SHAPES, OPERATOR_SHAPES
+from .data import HISTORY_DAYS
 from .server import FAULT_KINDS, Fault, Simulator
 from .tenants import CREDENTIAL_KEYS, inventory_text, write_private
 from .tls import make_certificate
@@ -58,10 +60,12 @@ def parse_args(argv=None):
     p.add_argument('--retry-after', action='store_true', help='send Retry-After (seconds) with 429 answers')
     p.add_argument('--latency-ms', type=float, default=0, help='latency added to every API request (default 0)')
     p.add_argument('--release-history', type=int, default=0, help='release-log entries released or rejected before the start (default 0)')
-    p.add_argument('--release-log-operator', choices=('string', 'object'), default='string',
-                   help='release log operator as "admin@domain" (default) or {"email": ...}')
-    p.add_argument('--release-log-address', choices=('email', 'address'), default='email',
-                   help='release log addresses as {emailAddress, displayableName} (default) or {address, domain}')
+    p.add_argument('--release-history-days', type=float, default=HISTORY_DAYS,
+                   help='the seeded release-log entries are spread over this many days back (default %d)' % HISTORY_DAYS)
+    p.add_argument('--release-log-operator', choices=OPERATOR_SHAPES, default='string',
+                   help='release log operator as "admin@domain" (default) or {"email": ...}; mixed: each record one or the other')
+    p.add_argument('--release-log-address', choices=ADDRESS_SHAPES, default='email',
+                   help='release log addresses as {emailAddress, displayableName} (default) or {address, domain}; mixed: each record one or the other')
     p.add_argument('--release-log-forbidden', action='store_true', help='answer get-held-release-logs with 403 (role without Monitoring | Held | Read)')
     p.add_argument('--fault', action='append', default=[],
                    help='KIND[:PATH][:PROBABILITY][:ms=N][:seconds=N][:count=N], repeatable; kinds: ' + ', '.join(FAULT_KINDS))

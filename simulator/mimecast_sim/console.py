@@ -4,6 +4,7 @@ Functions here work on one :class:`~mimecast_sim.state.State` (all the data they
 the simulator's configuration for the record shapes; the server's handlers call them.
 """
 
+import bisect
 import hashlib
 import re
 import time
@@ -23,8 +24,9 @@ LOG_SEARCH_FIELDS = {'all': 'all', 'operator': 'operator', 'from': 'from', 'to':
 LOG_FILTER_FIELDS = {'route': 'route', 'status': 'status', 'attachments': 'attachments'}
 LOG_STATUSES = ('released', 'rejected')
 LOG_DEFAULT_DAYS = 30
-OPERATOR_SHAPES = ('string', 'object')
-ADDRESS_SHAPES = ('email', 'address')
+# 'mixed': each record takes one shape or the other (by its id), as a log written by two generations of the API might
+OPERATOR_SHAPES = ('string', 'object', 'mixed')
+ADDRESS_SHAPES = ('email', 'address', 'mixed')
 RELEASE_LOG_PERMISSION = 'Monitoring | Held | Read'
 
 
@@ -107,7 +109,7 @@ def _entries(state):
         })
     entries.sort(key=lambda e: (e['ts'], e['id']))
     keys = [(e['ts'], e['id']) for e in entries]
-    state.release_log_cache = (version, entries, keys)
+    state.release_log_cache = (version, entries, keys, {})
     return entries, keys
 
 
@@ -119,9 +121,16 @@ def _address(value, shape):
     return {'emailAddress': email, 'displayableName': value.get('displayableName', '')}
 
 
+def _shape(shape, shapes, mid):
+    """The shape of one record: as configured, or for ``mixed`` one of the two by the record's id (always the same)."""
+    return shapes[ord(mid[-1]) % 2] if shape == 'mixed' and mid else shape
+
+
 def log_record(entry, operator_shape='string', address_shape='email'):
     """One ``heldReleaseLogs`` record in the configured shapes."""
     rec = entry['record']
+    operator_shape = _shape(operator_shape, OPERATOR_SHAPES, entry['id'])
+    address_shape = _shape(address_shape, ADDRESS_SHAPES, entry['id'])
     spam = 'spam' in (rec.get('reasonCode') or '')
     return {
         'id': entry['id'],
@@ -178,11 +187,9 @@ def log_filter(item, now):
 
 
 def _log_match(flt):
-    start, end, search, fil = flt['start'], flt['end'], flt['search'], flt['filter']
+    search, fil = flt['search'], flt['filter']
 
     def match(entry):
-        if not start <= entry['ts'] <= end:
-            return False
         if fil.get('status') and entry['status'] not in fil['status']:
             return False
         if fil.get('route') and (entry['record'].get('route') or '').lower() not in fil['route']:
@@ -195,6 +202,25 @@ def _log_match(flt):
     return match
 
 
+def _filtered(state, flt):
+    """The entries in ``flt``'s window that match its search and filters, and their keys: the window by bisection,
+    the rest entry by entry, kept for the pages that follow (until the log changes)."""
+    entries, keys = _entries(state)
+    found = state.release_log_cache[3]
+    key = fingerprint(flt)
+    if key not in found:
+        lo = bisect.bisect_left(keys, (flt['start'], ''))
+        hi = bisect.bisect_left(keys, (flt['end'] + 1, ''))
+        items = entries[lo:hi]
+        if flt['search'] or any(flt['filter'].values()):
+            match = _log_match(flt)
+            items = [e for e in items if match(e)]
+        if len(found) > 64:
+            found.clear()
+        found[key] = (items, [(e['ts'], e['id']) for e in items])
+    return found[key]
+
+
 def release_log_page(state, item, meta, config, now=None):
     """One page of ``state``'s release log, newest first: (records in the configured shapes, pagination)."""
     if config.get('release_log_forbidden'):
@@ -204,10 +230,7 @@ def release_log_page(state, item, meta, config, now=None):
     flt = log_filter(item, time.time() if now is None else now)
     # a page token belongs to the search as sent: without start/end the window moves with the clock between pages
     fp = fingerprint(item if isinstance(item, dict) else {})
-    entries, dummy = _entries(state)
-    match = _log_match(flt)
-    items = [e for e in entries if match(e)]
-    keys = [(e['ts'], e['id']) for e in items]
+    items, keys = _filtered(state, flt)
     start_key, direction = (None, 'n') if token is None else decode_token(token, fp)
     page, more = walk(keys, items, True, start_key, direction, size, lambda e: True)
     pagination = {'pageSize': size, 'totalCount': len(items)}

@@ -171,7 +171,8 @@ class Tenant:
         self.creds = creds
         self.secret_bytes = base64.b64decode(creds['secret_key'])
         self.seed_offset = tenant_index(name) - 1
-        self.state = State(opts.held, opts.seed + self.seed_offset, opts.api_user, opts.processing, opts.bulk, opts.release_history)
+        self.state = State(opts.held, opts.seed + self.seed_offset, opts.api_user, opts.processing, opts.bulk, opts.release_history,
+                           opts.release_history_days)
         self.overrides = {}
         self.config = collections.ChainMap(self.overrides, config)
         self.faults = []
@@ -180,10 +181,10 @@ class Tenant:
         self.hits = collections.deque()
         self.reset_stats()
 
-    def reset(self, held, seed, processing, bulk, release_history):
+    def reset(self, held, seed, processing, bulk, release_history, release_history_days):
         """Re-seed (``seed`` is the base seed: this tenant adds its offset); clear stats, rate limit, own faults and overrides."""
         seed = int(seed) + self.seed_offset
-        self.state.reset(held, seed, processing, bulk, release_history)
+        self.state.reset(held, seed, processing, bulk, release_history, release_history_days)
         self.faults = []
         self.fault_rng = random.Random(seed)
         self.hits.clear()
@@ -708,7 +709,8 @@ class Simulator:
         """Re-seed tenant ``name`` (None: the default one, ``*``: all); without a tenant or with ``*`` also clear every tenant's faults."""
         seed = int(body.get('seed', self.opts.seed))
         args = (int(body.get('held', self.opts.held)), seed, int(body.get('processing', self.opts.processing)),
-                int(body.get('bulk', self.opts.bulk)), int(body.get('release_history', self.opts.release_history)))
+                int(body.get('bulk', self.opts.bulk)), int(body.get('release_history', self.opts.release_history)),
+                float(body.get('release_history_days', self.opts.release_history_days)))
         targets = list(self.tenants.values()) if name == ALL_TENANTS else [self.tenant(name)]
         for tenant in targets:
             tenant.reset(*args)

@@ -9,7 +9,7 @@ import time
 import zlib
 
 from . import DEFAULT_API_USER
-from .data import make_held, make_processing, make_release_history, message_from_fields, parse_api_date
+from .data import HISTORY_DAYS, make_held, make_processing, make_release_history, message_from_fields, parse_api_date
 
 
 class ApiError(Exception):
@@ -161,11 +161,12 @@ def walk(keys, items, desc, start_key, direction, size, pred):
 class State:
     """Everything the simulator knows; mutated only from the event loop."""
 
-    def __init__(self, held=200, seed=1, api_user=DEFAULT_API_USER, processing=30, bulk=12, release_history=0):
+    def __init__(self, held=200, seed=1, api_user=DEFAULT_API_USER, processing=30, bulk=12, release_history=0,
+                 release_history_days=HISTORY_DAYS):
         self.api_user = api_user
-        self.reset(held, seed, processing, bulk, release_history)
+        self.reset(held, seed, processing, bulk, release_history, release_history_days)
 
-    def reset(self, held=200, seed=1, processing=30, bulk=12, release_history=0):
+    def reset(self, held=200, seed=1, processing=30, bulk=12, release_history=0, release_history_days=HISTORY_DAYS):
         self.seed = seed
         self.now = time.time()
         self.used_ids = set()
@@ -183,7 +184,8 @@ class State:
         # console extras (mimecast_sim.console): managed senders by (sender, to), every set, the release log's history
         self.managed_senders = {}
         self.sender_log = []
-        self.release_history = make_release_history(release_history, seed, self.now, self.api_user, self.used_ids)
+        self.release_history = make_release_history(release_history, seed, self.now, self.api_user, self.used_ids,
+                                                    release_history_days)
         self.release_log_cache = None
         # sort the held list now, not in the first list request after a reset (20 ms at 10,000 messages,
         # which a client would see as latency)

@@ -280,3 +280,43 @@ def test_log_faults_and_auth(sim):
     assert sim.call(LOGS, [{}])[0] == 200
     status, dummy, body = sim.call(LOGS, [{}], api='2.0', token='not-a-token')
     assert status == 401 and codes(body) == ['token_invalid']
+
+
+def test_mixed_shapes_give_both_in_one_log(sim):
+    sim.reset(held=20, seed=7, release_history=60)
+    sim.config(release_log_operator='mixed', release_log_address='mixed')
+    try:
+        mixed = read_log(sim, page_size=500)[0]
+        sim.config(release_log_operator='string', release_log_address='email')
+        plain = read_log(sim, page_size=500)[0]
+    finally:
+        sim.config(release_log_operator='string', release_log_address='email')
+    assert [r['id'] for r in mixed] == [r['id'] for r in plain]
+    objects = [r for r in mixed if isinstance(r['operator'], dict)]
+    assert 0 < len(objects) < len(mixed), 'both operator shapes'
+    split = [r for r in mixed if 'address' in r['fromEnv']]
+    assert 0 < len(split) < len(mixed), 'both address shapes'
+    for rec, same in zip(mixed, plain):
+        operator = rec['operator']['email'] if isinstance(rec['operator'], dict) else rec['operator']
+        assert operator == same['operator']
+        sender = rec['fromEnv'].get('address') or rec['fromEnv']['emailAddress']
+        assert sender == same['fromEnv']['emailAddress']
+
+
+def test_history_decisions_follow_the_kind_of_hold_and_spread_over_the_days_asked(sim):
+    sim.reset(held=20, seed=7, release_history=600, release_history_days=45)
+    logs = read_log(sim, {'start': '2000-01-01T00:00:00+0000'}, page_size=500)[0]
+    assert len(logs) == 600
+    month = read_log(sim, page_size=500)[0]  # the default window: the last 30 days
+    assert 300 < len(month) < 500, len(month)
+
+    def released_share(pred):
+        picked = [r for r in logs if pred(r)]
+        assert len(picked) > 20
+        return sum(1 for r in picked if r['status'] == 'released') / float(len(picked))
+    assert released_share(lambda r: 'news.vendor.example' in r['fromEnv']['emailAddress']) > 0.8
+    assert released_share(lambda r: 'Content Examination' in r['heldReason'] and r['route'] == 'OUTBOUND') < 0.25
+    reasons = set(r['rejectReason'] for r in logs if r['status'] == 'rejected')
+    assert 'MESSAGE CONTAINS CONFIDENTIAL INFORMATION' in reasons and len(reasons) >= 3
+    sim.reset(held=20, seed=7, release_history=50)
+    assert len(read_log(sim, page_size=500)[0]) == 50, 'by default the history is within the last 14 days'

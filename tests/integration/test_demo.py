@@ -53,6 +53,24 @@ def test_demo_lists_every_report_it_writes(tmp_path):
             verb = {'permit': 'permitted', 'block': 'blocked'}[rule['sender_policy']]
             assert re.search(r'^  %s +%s +%d \(%s %d sender-recipient pairs\)$' % (
                 re.escape(rule['name']), rule['action'], rule['matched'], verb, len(rule['senders'])), proc.stdout, re.M), rule['name']
-    # the held report's release log: what this triage released and rejected
-    assert 'Recent releases and rejections (release log): released %d, rejected %d; operators 1' % (
-        totals['released'], totals['rejected']) in proc.stdout
+    # the held report's release log (the last 7 days): what this triage released and rejected, and the seeded history's
+    with open(str(out / 'held-report.json'), encoding='utf-8') as handle:
+        log = json.load(handle)['recent_releases']
+    counts = dict((item['name'], item['count']) for item in log['by_status'])
+    assert counts['released'] > totals['released'] and counts['rejected'] > totals['rejected'] and len(log['by_operator']) > 1
+    assert 'Recent releases and rejections (release log): released %d, rejected %d; operators %d' % (
+        counts['released'], counts['rejected'], len(log['by_operator'])) in proc.stdout
+
+    # the rule cases pass, and the demo ends with the back-test of the demo rules against what people did before the triage
+    assert re.search(r'^(\d+) rule cases: \1 passed, 0 failed$', proc.stdout, re.M), proc.stdout[-3000:]
+    assert proc.stdout.index('==> Back-test') < proc.stdout.index('==> Reports')
+    with open(str(out / 'backtest.json'), encoding='utf-8') as handle:
+        backtest = json.load(handle)
+    bt = backtest['totals']
+    assert all(bt[name] > 0 for name in ('agree', 'release_rejected', 'reject_released', 'kept')), bt
+    assert bt['records'] == bt['agree'] + bt['release_rejected'] + bt['reject_released'] + bt['kept']
+    assert backtest['rules_sha256'] == report['rules_sha256']
+    acted = set(i for rule in report['rules'] for i in rule['ids'])
+    assert acted and not acted & set(d['id'] for d in backtest['disagreements']), 'the back-test ends before the triage'
+    assert ('agree %d, would release what a person rejected %d, would reject what a person released %d, left to a person %d'
+            % (bt['agree'], bt['release_rejected'], bt['reject_released'], bt['kept'])) in proc.stdout

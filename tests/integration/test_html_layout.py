@@ -97,3 +97,71 @@ def test_long_labels_are_whole_in_the_pages(pages):
         held = handle.read()
     # the chart label is the whole code (with break opportunities), not a shortened one
     assert LONG_CODE.replace('_', '_<wbr>') in held and '\u2026' not in held
+
+
+# ------------------------------------------------------------------ the back-test page
+BACKTEST_HISTORY = 2000
+SPAM_REASON = 'Message Hold Applied - Spam Signature policy'
+LONG_LOG = [
+    # the person rejected it, the demo rules would release it: a dangerous disagreement, with the longest values
+    ('reject', {'subject': 'Weekly-digest-' + 'y' * 240, 'reason': SPAM_REASON, 'reasonCode': 'message_hold_applied_spam_signature_policy',
+                'from': {'emailAddress': 'newsletter.with.a.very.long.local.part.for.testing@news.vendor.example'},
+                'to': {'emailAddress': 'someone.with.a.long.name@a-very-long-subdomain-name.of-an-organisation.example'}}),
+    # the person released it, the demo rules would reject it
+    ('release', {'subject': 'A long subject with words ' * 12, 'reason': 'Message Hold Applied - Content Examination policy',
+                 'reasonCode': 'message_hold_applied_content_examination_policy', 'route': 'OUTBOUND',
+                 'from': {'emailAddress': 'someone@a-very-long-subdomain-name.of-an-organisation.example'}}),
+]
+
+
+@pytest.fixture(scope='module')
+def backtest_page(simulator_server, tmp_path_factory):
+    """The back-test page of the demo rules over a release log of BACKTEST_HISTORY entries (both record shapes mixed) and
+    two long ones."""
+    sim = simulator_server
+    sim.reset(held=60, seed=29, not_held_style='fail', release_history=BACKTEST_HISTORY, release_history_days=25)
+    sim.config(**DEFAULT_CONFIG)
+    sim.config(release_log_operator='mixed', release_log_address='mixed')
+    sim.clear_faults()
+    try:
+        added = sim.add_messages([fields for dummy, fields in LONG_LOG])
+        assert sim.call(REJECT, [{'ids': [added[0]], 'reasonType': 'MESSAGE GOES AGAINST EMAIL POLICIES'}])[0] == 200
+        assert sim.call(RELEASE, [{'id': added[1]}])[0] == 200
+        out = tmp_path_factory.mktemp('backtest')
+        extra = {'mimecast_triage_rules': demo_rules(), 'mimecast_backtest_report': str(out / 'backtest.json')}
+        run = run_playbook(sim, 'secops.mimecast.backtest', extra_vars=extra)
+        assert run.rc == 0, run
+    finally:
+        sim.config(release_log_operator='string', release_log_address='email')
+    with open(str(out / 'backtest.json'), encoding='utf-8') as handle:
+        report = json.load(handle)
+    assert set(added) <= set(d['id'] for d in report['disagreements'])
+    return str(out / 'backtest.html'), report
+
+
+@pytest.mark.parametrize('width', WIDTHS)
+def test_the_backtest_page_fits_and_shows_the_disagreements_first(backtest_page, width):
+    page, report = backtest_page
+    counts = dict((name, sum(1 for d in report['disagreements'] if d['class'] == name)) for name in ('release_rejected', 'reject_released'))
+    assert all(counts.values()) and report['totals']['records'] > BACKTEST_HISTORY // 2
+    layout = browser.measure(page, width)
+    assert layout['scrollWidth'] <= layout['viewport'], layout
+    assert layout['wideCount'] == 0, layout['wide']
+    assert layout['cutCount'] == 0, layout['cut']
+    found, rules = layout['sections']['disagreements'], layout['sections']['rules']
+    for section in (found, rules):
+        assert section['visible'] and section['left'] >= 0 and section['right'] <= layout['viewport'] + 0.5, section
+        assert section['scrollWidth'] <= section['clientWidth'] and section['scrollers'] == 0, section
+    assert found['headings'] == ['Disagreements: %d' % len(report['disagreements']),
+                                 'The rules would release what a person rejected: %d' % counts['release_rejected'],
+                                 'The rules would reject what a person released: %d' % counts['reject_released']]
+    headers = 1 if width > 900 else 0  # on a phone every row is a card and the header rows are hidden
+    assert found['visibleRows'] == len(report['disagreements']) + 2 * headers, found
+    assert rules['visibleRows'] == len(report['rules']) + 1 + headers, rules  # and the records no rule matched
+    with open(page, encoding='utf-8') as handle:
+        text = handle.read()
+    assert text.index('id="disagreements"') < text.index('id="rules"')
+    shots = os.environ.get('LAYOUT_SCREENSHOTS')
+    if shots:
+        os.makedirs(shots, exist_ok=True)
+        browser.screenshot(page, width, os.path.join(shots, 'backtest-%d.png' % width))

@@ -25,7 +25,6 @@ from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_review impo
     CSV_COLUMNS,
     render_csv,
     render_html,
-    review_paths,
     status_of,
     write_review,
 )
@@ -179,8 +178,8 @@ def test_diff_sample_is_bounded_and_readable():
 
 
 def test_review_files_beside_the_report(tmp_path):
-    assert review_paths('/x/run.json') == {'html': '/x/run.html', 'csv': '/x/run.csv'}
-    assert review_paths('/x/report') == {'html': '/x/report.html', 'csv': '/x/report.csv'}
+    assert paths.pages('/x/run.json') == {'html': '/x/run.html', 'csv': '/x/run.csv'}
+    assert paths.pages('/x/report') == {'html': '/x/report.html', 'csv': '/x/report.csv'}
     p, report, outcome = run(check_mode=True)
     written = write_review(str(tmp_path / 'run.json'), report, outcome)
     assert sorted(os.listdir(str(tmp_path))) == ['run.csv', 'run.html']
