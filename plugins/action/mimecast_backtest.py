@@ -25,7 +25,7 @@ from ansible_collections.secops.mimecast.plugins.module_utils.files import write
 from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import PROGRESS_EVERY_PAGES, PROGRESS_MIN_RECORDS
 from ansible_collections.secops.mimecast.plugins.plugin_utils.backtest import Backtest, build_report, summary_lines
 from ansible_collections.secops.mimecast.plugins.plugin_utils.backtest_report import write_pages
-from ansible_collections.secops.mimecast.plugins.plugin_utils.controller_action import ReadOnlyActionBase
+from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import ControllerActionBase
 from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import caller_path, report_problem
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import Ruleset
 
@@ -51,14 +51,14 @@ def check_report_path(path):
         raise InputError(problem)
 
 
-class ActionModule(ReadOnlyActionBase):
+class ActionModule(ControllerActionBase):
 
     _VALID_ARGS = frozenset(backtest_argument_spec())
 
-    def options(self):
+    def argument_spec(self):
         return backtest_argument_spec()
 
-    def first(self, params):
+    def check_first(self, params):
         """The rules, loaded and validated before anything else (and before any API call): a ``Ruleset``."""
         return Ruleset.load(params.get('rules'))
 

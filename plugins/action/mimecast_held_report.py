@@ -23,7 +23,7 @@ from ansible_collections.secops.mimecast.plugins.module_utils.errors import Inpu
 from ansible_collections.secops.mimecast.plugins.module_utils.files import path_problem, write_atomic
 from ansible_collections.secops.mimecast.plugins.module_utils.write_engine import check_tuning
 from ansible_collections.secops.mimecast.plugins.plugin_utils import held_report, release_log_report
-from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import PROGRESS_MIN_RECORDS, MimecastActionBase
+from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import PROGRESS_MIN_RECORDS, ControllerActionBase
 from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import caller_path
 from ansible_collections.secops.mimecast.plugins.plugin_utils.sections import ReportContext
 
@@ -50,11 +50,8 @@ def held_report_argument_spec():
     return spec
 
 
-class ActionModule(MimecastActionBase):
+class ActionModule(ControllerActionBase):
 
-    _requires_connection = False
-    _supports_check_mode = True
-    _supports_async = False
     _VALID_ARGS = frozenset(held_report_argument_spec())
 
     # the report's sections (plugin_utils/held_report.py SECTIONS); a subclass or a test may give others
@@ -62,13 +59,6 @@ class ActionModule(MimecastActionBase):
 
     def argument_spec(self):
         return held_report_argument_spec()
-
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        del tmp
-        result['changed'] = False
-        result.update(self.execute(dict(self._task.args)))
-        return result
 
     def check(self, params):
         """Raise :class:`InputError` for options that cannot work (before any API call)."""

@@ -15,7 +15,7 @@ import datetime
 
 from ansible_collections.secops.mimecast.plugins.module_utils.errors import InputError
 from ansible_collections.secops.mimecast.plugins.module_utils.files import path_problem, write_atomic
-from ansible_collections.secops.mimecast.plugins.plugin_utils.controller_action import ReadOnlyActionBase
+from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import ControllerActionBase
 from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import caller_path
 from ansible_collections.secops.mimecast.plugins.plugin_utils.rule_cases import junit_error_xml, junit_xml, load_cases, result_of, run_cases
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import Ruleset
@@ -41,17 +41,17 @@ def junit_path(params):
     return path
 
 
-class ActionModule(ReadOnlyActionBase):
+class ActionModule(ControllerActionBase):
 
     _VALID_ARGS = frozenset(rules_test_argument_spec())
 
-    # the rules and the cases may be long: taken as given (see ReadOnlyActionBase), checked by Ruleset.load and load_cases
+    # the rules and the cases may be long: taken as given (see MimecastActionBase.AS_GIVEN), checked by Ruleset.load and load_cases
     AS_GIVEN = ('rules', 'cases')
 
-    def options(self):
+    def argument_spec(self):
         return rules_test_argument_spec()
 
-    def first(self, params):
+    def check_first(self, params):
         """The JUnit path, then the rules (a ``Ruleset``): bad rules fail as in triage, in the JUnit file too."""
         path = junit_path(params)
         try:

@@ -18,7 +18,7 @@ from ansible_collections.secops.mimecast.plugins.module_utils.client import chec
 from ansible_collections.secops.mimecast.plugins.module_utils.connection import connection_argument_spec
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import api_range
 from ansible_collections.secops.mimecast.plugins.module_utils.write_engine import check_tuning
-from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import MimecastActionBase
+from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import ControllerActionBase
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_plan import Planner
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import Ruleset
 
@@ -36,22 +36,11 @@ def plan_argument_spec():
     return spec
 
 
-class TriageActionBase(MimecastActionBase):
+class TriageActionBase(ControllerActionBase):
     """Validates the rules (first) and the options, reads the held queue once and plans; subclasses use the plan."""
-
-    _requires_connection = False
-    _supports_check_mode = True
-    _supports_async = False
 
     def argument_spec(self):
         return plan_argument_spec()
-
-    def run(self, tmp=None, task_vars=None):
-        result = super(TriageActionBase, self).run(tmp, task_vars)
-        del tmp
-        result['changed'] = False
-        result.update(self.execute(dict(self._task.args)))
-        return result
 
     def check_first(self, params):
         """The rules, loaded and validated before anything else (and before any API call): a ``Ruleset``."""
