@@ -18,7 +18,6 @@ import hashlib
 from html import escape as _html_escape
 
 
-
 def to_text(value):
     """A value as text: '' for None, a string as it is, anything else through ``str``."""
     if value is None:
