@@ -18,6 +18,7 @@ from ansible_collections.secops.mimecast.plugins.module_utils.client import chec
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import api_range
 from ansible_collections.secops.mimecast.plugins.module_utils.write_engine import check_tuning
 from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import MimecastActionBase
+from ansible_collections.secops.mimecast.plugins.plugin_utils.signed_plan import tenant_fingerprint
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_plan import Planner
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import Ruleset
 
@@ -64,7 +65,8 @@ class TriageActionBase(MimecastActionBase):
     def plan(self, task, ruleset):
         """Read the held queue once and plan with ``ruleset``: ``(plan, client)``.
 
-        Each record is decided as it is read and only the decision is kept (a large queue is never in memory).
+        Each record is decided as it is read and only the decision is kept (a large queue is never in memory). The
+        plan names its tenant by the connection's fingerprint (no secret in it).
         """
         params = task.params
         now = datetime.datetime.now(datetime.timezone.utc)
@@ -73,4 +75,4 @@ class TriageActionBase(MimecastActionBase):
         planner = Planner(ruleset, now)
         decisions = task.read_held(client, keep=planner.decide, admin=params['admin'], start=params['start'],
                                    end=params['end'], now=now)
-        return planner.plan(decisions, window), client
+        return planner.plan(decisions, window, tenant=tenant_fingerprint(params), admin=params['admin']), client
