@@ -108,6 +108,9 @@ class ActionModule(TriageActionBase):
     def signed_plan(self, task, signed):
         """The signed-off plan as the held queue holds it now: ``(plan, client, gone, not_in_plan)``."""
         signed.check_tenant(task.params)
+        if task.params.get('plan_digest') in (None, '', []):
+            task.warn('%s is applied without plan_digest (mimecast_triage_plan_digest): nothing checked that it is the plan '
+                      'a person signed off (its digest is %s)' % (signed.source, signed.plan.digest()))
         client = task.client(pool_size=task.params['concurrency'])
         signed.plan.review, gone, not_in_plan = signed.now(task, client, datetime.datetime.now(datetime.timezone.utc))
         return signed.plan, client, gone, not_in_plan

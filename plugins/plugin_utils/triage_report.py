@@ -126,13 +126,13 @@ def summary_lines(report):
 
 
 def plan_line(report):
-    """``plan sha256:... (held queue read at ...)``, ``applied the signed-off plan sha256:... (...)``; '' without a plan."""
+    """``plan sha256:... (held queue read at ...)``, ``applied the plan sha256:... (...)``; '' without a plan."""
     plan = report.get('plan') if isinstance(report.get('plan'), dict) else {}
     if not plan.get('digest'):
         return ''
     read = '(held queue read at %s)' % plan.get('as_of')
     if plan.get('applied'):
-        return 'applied the signed-off plan %s %s' % (plan['applied'], read)
+        return 'applied the plan %s %s' % (plan['applied'], read)
     if 'not_in_plan' in (report.get('totals') or {}):
         return 'would apply the plan %s %s' % (plan['digest'], read)
     return 'plan %s %s' % (plan['digest'], read)

@@ -150,12 +150,12 @@ def plan_html(report, outcome):
         _e(plan.get('as_of')), _e(window.get('start') or '-'), _e(window.get('end') or '-'), _e(plan.get('tenant')))
     digest = '<code class="sum digest">%s</code>' % _e(plan['digest'])
     if outcome.applied is None:
-        return ['<p class="plan">Plan digest (sign off this one to apply exactly this plan): %s</p>' % digest, facts]
+        return ['<section id="plan"><p>Plan digest (sign off this one to apply exactly this plan): %s</p>%s</section>' % (digest, facts)]
     left = (report.get('totals') or {}).get('not_in_plan', 0)
     verb = 'Would apply' if outcome.check_mode else 'Applied'
-    return ['<p class="banner %s">%s the signed-off plan %s: only its messages, each with its rule\'s action; %d held since '
-            'and not in the plan %s left alone.</p>' % ('dry' if outcome.check_mode else 'real', verb, digest, left,
-                                                        'are' if left != 1 else 'is'), facts]
+    return ['<section id="plan"><p class="banner %s">%s the plan %s: only its messages, each with its rule\'s action; %d held '
+            'since and not in the plan %s left alone.</p>%s</section>' % ('dry' if outcome.check_mode else 'real', verb, digest, left,
+                                                                          'are' if left != 1 else 'is', facts)]
 
 
 def _rows(review, ids, status):
@@ -211,11 +211,12 @@ def render_html(report, outcome):
     parts.append('<ul>%s</ul>' % ''.join(contents))
     for index, rule in enumerate(rules):
         action = RULE_ACTIONS[rule['action']]
-        parts.append('<h2 id="rule-%d">%s</h2>' % (index, _e(rule.get('name'))))
+        parts.append('<section id="rule-%d"><h2>%s</h2>' % (index, _e(rule.get('name'))))
         ids = rule.get('ids') or []
         if not action.acts:
             parts.append('<p>%s: %d message(s) left held.</p>' % (_e(action.name), rule.get('matched', 0)))
             _table(parts, review, ids, lambda rid: kept_status(outcome, rid), ' data-rule="%d"' % index)
+            parts.append('</section>')
             continue
         line = '%s: matched %d, %s %d' % (action.name, rule.get('matched', 0), action.verb(dry), rule.get(action.result_key, 0))
         if rule.get('not_held'):
@@ -234,14 +235,17 @@ def render_html(report, outcome):
                 _e(rule['sender_policy']), len(rule['senders']), 'y' if len(rule['senders']) == 1 else 'ies',
                 table_html(SENDER_COLUMNS, [(pair.get('sender'), pair.get('to')) for pair in rule['senders']], name='senders')))
         _table(parts, review, ids, lambda rid, action=action: status_of(outcome, rid, action)[1], ' data-rule="%d"' % index)
-    parts.append('<h2 id="no-rule">No rule matched: kept held</h2>')
+        parts.append('</section>')
+    parts.append('<section id="no-rule"><h2>No rule matched: kept held</h2>')
     parts.append('<p>%d message(s) that no rule matched, left held for a person.</p>' % len(unmatched))
     _table(parts, review, unmatched, lambda rid: kept_status(outcome, rid), ' data-kept="no rule"')
+    parts.append('</section>')
     if outcome.not_in_plan is not None:
-        parts.append('<h2 id="not-in-plan">Held since, not in the plan: left alone</h2>')
+        parts.append('<section id="not-in-plan"><h2>Held since, not in the plan: left alone</h2>')
         parts.append('<p>%d message(s) held now in the plan\'s window that the plan does not hold (they arrived, or were '
                      'listed, after its read): not acted on. A new dry run plans them.</p>' % len(later))
         _table(parts, dict(later), [rid for rid, dummy in later], lambda rid: 'left alone (not in the plan)', ' data-kept="not in the plan"')
+        parts.append('</section>')
     failures = report.get('sender_failures') or []
     if failures:
         parts.append('<h2 id="sender-failures">Managed-sender entries not set (their messages were left held)</h2>')

@@ -57,7 +57,8 @@ def test_applies_exactly_the_plan_with_gone_ids_and_new_holds_between(api, tmp_p
     assert sorted(api.held) == ['k1', 'k2', 'n9']
     assert result['totals'] == {'held': 12, 'released': 6, 'rejected': 3, 'kept': 3, 'failed': 0, 'not_held': 1, 'not_in_plan': 1}
     assert result['plan']['applied'] == digest == result['plan']['digest']
-    assert result['summary'][0] == 'applied the signed-off plan %s (held queue read at %s)' % (digest, dry['plan']['as_of'])
+    assert result['summary'][0] == 'applied the plan %s (held queue read at %s)' % (digest, dry['plan']['as_of'])
+    assert 'warnings' not in result
     assert result['msg'].endswith('not held any more 1, not in the plan (left held) 1')
     # the report: the plan's ids, the same plan; the review lists the new hold apart
     with open(str(tmp_path / 'apply.json')) as handle:
@@ -65,7 +66,7 @@ def test_applies_exactly_the_plan_with_gone_ids_and_new_holds_between(api, tmp_p
     assert [r['ids'] for r in report['rules']] == [r['ids'] for r in dry['rules']] and report['plan']['digest'] == digest
     with open(str(tmp_path / 'apply.html')) as handle:
         html = handle.read()
-    assert 'Applied the signed-off plan <code class="sum digest">%s</code>' % digest in html
+    assert 'Applied the plan <code class="sum digest">%s</code>' % digest in html
     assert 'data-kept="not in the plan"' in html and '>n9</div>' in html and 'new digest' in html
     with open(str(tmp_path / 'apply.csv')) as handle:
         rows = list(csv.reader(handle))
@@ -74,9 +75,11 @@ def test_applies_exactly_the_plan_with_gone_ids_and_new_holds_between(api, tmp_p
 
     # applied again: the read, nothing else; every id it acts on is not held any more
     del api.requests[:]
-    again = run_action(dict(CONN, plan=path, plan_digest=digest))
+    again = run_action(dict(CONN, plan=path))
     assert not again.get('failed'), again
     assert [p for p, b in api.requests] == [LIST] and again['changed'] is False
+    assert again['warnings'] == ['the plan %s is applied without plan_digest (mimecast_triage_plan_digest): nothing checked that '
+                                 'it is the plan a person signed off (its digest is %s)' % (path, digest)]
     # (kept is held - released - rejected - failed, as in every triage report: the ids not held any more too)
     assert again['totals'] == {'held': 12, 'released': 0, 'rejected': 0, 'kept': 12, 'failed': 0, 'not_held': 10, 'not_in_plan': 1}
 
