@@ -8,19 +8,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 
-_RULES_REQUIRED = """      - A string holding the rules as YAML or JSON is accepted too (for example from an AWX survey text field).
-    type: list
-    elements: dict
-    required: true
-"""
-_RULES_OR_PLAN = """      - A string holding the rules as YAML or JSON is accepted too (for example from an AWX survey text field).
-      - Required, unless O(plan) is given. With O(plan), the rules are optional; when given, they must be the plan's
-        (their checksum its C(rules_sha256)), else the plan is refused.
-    type: list
-    elements: dict
-"""
-
-
 class ModuleDocFragment(object):
 
     # The rules and the window of held messages: mimecast_triage_plan and mimecast_triage.
@@ -31,9 +18,11 @@ options:
       - The ordered triage rules. The first rule whose O(rules[].match) holds for a held message decides what
         happens to it.
       - A string holding the rules as YAML or JSON is accepted too (for example from an AWX survey text field).
+      - Required, except by M(secops.mimecast.mimecast_triage) when O(secops.mimecast.mimecast_triage#module:plan) is
+        given - a signed-off plan holds its rules; given with it, they must be the plan's (their checksum its
+        C(rules_sha256)), else the plan is refused.
     type: list
     elements: dict
-    required: true
     suboptions:
       name:
         description: A unique name for the rule, used in the plan, the report and error messages.
@@ -136,6 +125,3 @@ options:
     type: int
     default: 4
 '''
-
-    # mimecast_triage: the rules are not needed to apply a signed-off plan (the plan holds them)
-    RULES_OR_PLAN = DOCUMENTATION.replace(_RULES_REQUIRED, _RULES_OR_PLAN)

@@ -43,7 +43,7 @@ extends_documentation_fragment:
   - secops.mimecast.attributes
   - secops.mimecast.attributes.ACTIONGROUP_MIMECAST
   - secops.mimecast.attributes.ACTION_PLUGIN
-  - secops.mimecast.triage.rules_or_plan
+  - secops.mimecast.triage
 attributes:
   check_mode:
     support: full

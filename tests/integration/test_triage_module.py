@@ -26,7 +26,8 @@ import re
 import pytest
 import yaml
 
-from conftest import assert_rejections_follow_their_rules, demo_rules, expected_plan, expected_sender_totals, held_records, HOLD_LIST as LIST, run_adhoc, run_playbook
+from conftest import (assert_rejections_follow_their_rules, demo_rules, expected_plan, expected_sender_totals, held_records, HOLD_LIST as LIST,
+                      run_adhoc, run_playbook)
 
 from ansible_collections.secops.mimecast.plugins.module_utils.held import split_window
 

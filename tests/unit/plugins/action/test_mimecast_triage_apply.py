@@ -13,7 +13,7 @@ import csv
 import datetime
 import json
 
-from ansible_collections.secops.mimecast.tests.unit.plugins.action.test_mimecast_triage import (  # noqa: F401 (fixture)
+from ansible_collections.secops.mimecast.tests.unit.plugins.action.test_mimecast_triage import (  # noqa: F401 pylint: disable=unused-import
     CONFIDENTIAL,
     CONN,
     INAPPROPRIATE,

@@ -196,7 +196,8 @@ def test_bad_duration(key, value):
     assert "rule #1 'D': match.%s must be a duration" % key in msg
 
 
-@pytest.mark.parametrize('value, seconds', [('30s', 30), ('30m', 1800), ('2h', 7200), ('7d', 604800), ('2w', 1209600), (90, 90), ('90', 90), ('2H', 7200), ('1.5h', 5400.0)])
+@pytest.mark.parametrize('value, seconds', [('30s', 30), ('30m', 1800), ('2h', 7200), ('7d', 604800), ('2w', 1209600), (90, 90), ('90', 90),
+                                            ('2H', 7200), ('1.5h', 5400.0)])
 def test_durations(value, seconds):
     assert parse_duration(value) == seconds
     assert validate_rules([rule('D', {'older_than': value})])
