@@ -32,14 +32,10 @@ import os
 import statistics
 
 import scale
+from scale import SEED, log
 
-SEED = 1
 LATENCY_MS = 10
 REAL_ID_LENGTH = 200
-
-
-def log(msg=''):
-    print(msg, flush=True)
 
 
 def _read(path):

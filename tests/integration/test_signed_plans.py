@@ -22,17 +22,14 @@ import datetime
 import hashlib
 import json
 import math
-import os
-import subprocess
-import tempfile
 import time
 
 import pytest
 
-from conftest import BIN, ansible_env, assert_rejections_follow_their_rules, demo_rules, run_playbook
+from conftest import assert_rejections_follow_their_rules, demo_rules, run_playbook
 from mimecast_sim.testing import Simulator
 from test_faults import FAULT_ENV, FAULT_MIX, assert_at_most_once, fault_stats
-from test_sender_policy_kill import entries, kill_tree, release_requests_answered, release_requests_arrived, wait_for
+from test_sender_policy_kill import entries, kill_between_the_steps, release_requests_answered, release_requests_arrived
 
 RELEASE = '/api/gateway/hold-release'
 REJECT = '/api/gateway/hold-reject'
@@ -283,23 +280,9 @@ def test_a_plan_applied_and_killed_between_its_steps_is_finished_by_applying_it_
     assert len(to_release) > 10 and pairs
     count = 1000
     sim.faults([{'kind': 'latency', 'path': RELEASE, 'ms': 6000, 'count': count}])
-    fd, record = tempfile.mkstemp(prefix='ansible-run-', suffix='.json', dir=str(tmp_path))
-    os.close(fd)
-    env = ansible_env(sim, extra={'RESULT_RECORDER_FILE': record})
-    cmd = [os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', 'secops.mimecast.triage', '-e',
-           json.dumps({'mimecast_triage_plan': str(tmp_path / 'dry-run.json'), 'mimecast_triage_plan_digest': dry['plan']['digest'],
-                       'mimecast_triage_batch_size': 5, 'mimecast_triage_concurrency': 1})]
-    with open(str(tmp_path / 'killed.log'), 'wb') as log:
-        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)  # pylint: disable=consider-using-with
-        try:
-            wait_for(lambda: entries(sim) == pairs and release_requests_arrived(sim, count) >= 1 or proc.poll() is not None,
-                     'the managed-sender entries and the first release request')
-            assert proc.poll() is None, 'the run ended before it could be killed'
-            kill_tree(proc)
-        finally:
-            if proc.poll() is None:
-                kill_tree(proc)
-            proc.wait(60)
+    kill_between_the_steps(sim, tmp_path, {'mimecast_triage_plan': str(tmp_path / 'dry-run.json'), 'mimecast_triage_batch_size': 5,
+                                           'mimecast_triage_plan_digest': dry['plan']['digest'], 'mimecast_triage_concurrency': 1},
+                           pairs, count)
     assert to_release <= set(sim.state()['held']) and entries(sim) == pairs
     settled = time.monotonic() + 21
     while release_requests_answered(sim) < release_requests_arrived(sim, count) and time.monotonic() < settled:
