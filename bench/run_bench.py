@@ -13,7 +13,9 @@ markdown copy to OUT/figures.md.
 
 Then, at --report-sizes (default 20k and 50k held): the report playbook against a triage dry run of the same
 queue (target: within 1.5x), and the dry run with its report and review (run.html, run.csv) against the dry run
-without (--no-reports leaves them out).
+without (--no-reports leaves them out). At --plan-sizes (default 10k and 50k): the apply of a dry run's signed-off
+plan against a plain triage run of the same work (target: within 1.2x), and the plan's size (bench/plans.py;
+--no-plans leaves them out, --plans-only runs them alone).
 
 Then the rules-as-code figures (bench/backtest_bench.py; --backtest-only runs only them, --no-backtest leaves them
 out): the back-test over --backtest-records release-log records against reading them with
@@ -44,6 +46,7 @@ sys.path.insert(0, BENCH)
 
 from mimecast_sim.testing import Simulator  # noqa: E402  pylint: disable=wrong-import-position
 import backtest_bench  # noqa: E402  pylint: disable=wrong-import-position
+import plans  # noqa: E402  pylint: disable=wrong-import-position
 import scale  # noqa: E402  pylint: disable=wrong-import-position
 import svgplot  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -647,6 +650,11 @@ def main(argv=None):
     parser.add_argument('--cases', type=int, default=1000, help='rules as code: rule cases for rules_test (0: leave out)')
     parser.add_argument('--no-backtest', action='store_true', help='leave out the rules-as-code figures (bench/backtest_bench.py)')
     parser.add_argument('--backtest-only', action='store_true', help='only the rules-as-code figures (bench/backtest_bench.py)')
+    parser.add_argument('--plan-sizes', default='10000,50000',
+                        help='held counts at which a signed-off plan is applied against a plain triage run of the same work')
+    parser.add_argument('--plan-repeat', type=int, default=3)
+    parser.add_argument('--no-plans', action='store_true', help='leave out the signed-off plan figures (bench/plans.py)')
+    parser.add_argument('--plans-only', action='store_true', help='only the signed-off plan figures (bench/plans.py)')
     parser.add_argument('--render', metavar='BENCH_JSON', help='only re-render figures.md and bench.svg from a bench.json')
     args = parser.parse_args(argv)
     if args.render:
@@ -669,13 +677,15 @@ def main(argv=None):
     args.lever_batches = [int(v) for v in args.lever_batch_sizes.split(',')]
     args.lever_concurrency = [int(v) for v in args.lever_concurrencies.split(',')]
     sizes = [1000] if args.quick else [int(s) for s in args.sizes.split(',') if s.strip()]
-    if args.levers_only or args.scale_only or args.backtest_only:
+    if args.levers_only or args.scale_only or args.backtest_only or args.plans_only:
         sizes = []
         args.no_levers = args.no_reports = True
-    if args.levers_only or args.backtest_only:
+    if args.levers_only or args.backtest_only or args.plans_only:
         args.no_scale = True
-    if args.levers_only or args.scale_only:
+    if args.levers_only or args.scale_only or args.plans_only:
         args.no_backtest = True
+    if args.levers_only or args.scale_only or args.backtest_only:
+        args.no_plans = True
     os.makedirs(args.out, exist_ok=True)
     workdir = tempfile.mkdtemp(prefix='mimecast-bench-')
     collections = stage(os.path.join(workdir, 'collections'))
@@ -707,13 +717,19 @@ def main(argv=None):
                                          run_measured)
         backtested = backtest_bench.run(context, [int(v) for v in args.backtest_records.split(',') if v.strip()],
                                         args.backtest_repeat, args.latency_ms, args.cases)
+    planned = None
+    if not (args.quick or args.no_plans):
+        context = scale.Context(collections, workdir, lambda sim, extra: ansible_env(collections, sim, extra), tool,
+                                write_noop_playbook(os.path.join(workdir, 'noop-plans.yml')))
+        planned = plans.run(context, [int(v) for v in args.plan_sizes.split(',') if v.strip()], args.plan_repeat)
     data = {'command': ' '.join([os.path.relpath(sys.executable, ROOT)] + [os.path.relpath(__file__, ROOT)] + (argv or sys.argv[1:])),
             'machine': machine, 'latency_ms': args.latency_ms, 'empty_queue_s': round(empty, 3),
             'empty_queue_runs_s': [round(w, 3) for w in empty_walls], 'default_batch_size': DEFAULT_BATCH,
             'default_concurrency': DEFAULT_CONCURRENCY, 'sizes': results, 'levers': levers, 'reports': reports, 'scale': scaled,
-            'backtest': backtested}
+            'backtest': backtested, 'plans': planned}
     machine['load_average_at_end'] = [round(v, 2) for v in os.getloadavg()]
-    data['targets'] = targets(results, levers, args) + (scaled['targets'] if scaled else []) + (backtested['targets'] if backtested else [])
+    data['targets'] = targets(results, levers, args) + (scaled['targets'] if scaled else []) + (backtested['targets'] if backtested else []) \
+        + (planned['targets'] if planned else [])
     print_tables(data)
     for fig in reports or []:
         log('reports at N = %d: report playbook %.2f s, triage dry run %.2f s: %.2fx (%s, target <= 1.5x); dry run with the review '
@@ -730,6 +746,7 @@ def main(argv=None):
     log('wrote %s (bench.json, figures.md%s)' % (args.out, ', bench.svg' if results else ''))
     shutil.rmtree(workdir, ignore_errors=True)
     bad = [r['n'] for r in results if not (r['ours']['ok'] and r['per_id']['ok'])]
+    bad += [fig['n'] for fig in (planned or {}).get('sizes', []) if not fig['same_work']]
     if bad:
         log('the final state was wrong for N = %s' % ', '.join(map(str, bad)))
         return 1

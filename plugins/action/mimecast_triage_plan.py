@@ -33,9 +33,8 @@ class ActionModule(TriageActionBase):
     _VALID_ARGS = frozenset(plan_argument_spec())
 
     def body(self, task, first):
-        ruleset = first  # check_first: the rules, validated before anything else
         self.check_options(task.params)
-        plan, dummy = self.plan(task, ruleset)
+        plan, dummy = self.plan(task, first)
         result = plan.to_result()
         result['msg'] = plan_message(plan)
         return result

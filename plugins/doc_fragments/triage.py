@@ -18,9 +18,11 @@ options:
       - The ordered triage rules. The first rule whose O(rules[].match) holds for a held message decides what
         happens to it.
       - A string holding the rules as YAML or JSON is accepted too (for example from an AWX survey text field).
+      - Required, except by M(secops.mimecast.mimecast_triage) when O(secops.mimecast.mimecast_triage#module:plan) is
+        given - a signed-off plan holds its rules; given with it, they must be the plan's (their checksum its
+        C(rules_sha256)), else the plan is refused.
     type: list
     elements: dict
-    required: true
     suboptions:
       name:
         description: A unique name for the rule, used in the plan, the report and error messages.

@@ -98,6 +98,16 @@ def tenant_path(path, host=None, hosts=None):
     return _tenants.tenant_path(path, host, hosts)
 
 
+def tenant_plan(value, host=None, hosts=None):
+    """The plan one tenant applies: a report path per host, a report, or a host's entry of a mapping of hosts."""
+    if hosts is not None and not isinstance(hosts, (list, tuple)):
+        raise AnsibleFilterError('tenant_plan: hosts must be a list of host names (ansible_play_hosts_all), not %s' % type(hosts).__name__)
+    try:
+        return _tenants.tenant_plan(value, host, hosts)
+    except ValueError as exc:
+        raise AnsibleFilterError(to_native(exc))
+
+
 def tenants_summary(hostvars, hosts, result='mimecast_triage_result'):
     """The summary of a run over several tenants, from each host's registered triage result."""
     if not isinstance(hosts, (list, tuple)):
@@ -123,5 +133,6 @@ class FilterModule(object):
             'held_report_html': held_report_html,
             'held_report_markdown': held_report_markdown,
             'tenant_path': tenant_path,
+            'tenant_plan': tenant_plan,
             'tenants_summary': tenants_summary,
         }

@@ -58,6 +58,8 @@ class HmacSigner(object):
 
     scheme = '1.0'
     credentials = ('access_key', 'secret_key', 'app_id', 'app_key')
+    # what names the application without being a secret (a plan's tenant fingerprint)
+    identifiers = ('app_id', 'access_key')
     options = dict(
         access_key=dict(type='str', no_log=False),
         secret_key=dict(type='str', no_log=True),

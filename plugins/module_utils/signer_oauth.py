@@ -26,6 +26,8 @@ class OAuthSigner(object):
 
     scheme = '2.0'
     credentials = ('client_id', 'client_secret')
+    # what names the application without being a secret (a plan's tenant fingerprint)
+    identifiers = ('client_id',)
     options = dict(
         client_id=dict(type='str'),
         client_secret=dict(type='str', no_log=True),

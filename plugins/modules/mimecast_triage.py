@@ -26,6 +26,13 @@ description:
   - Every message is classified as released or rejected, not held any more, or failed (with the API's code
     and message). The task fails when some failed, after every other message has been processed and the
     report has been written; running it again finishes the job and acts on nothing twice.
+  - Every report holds its plan (RV(plan)), with a digest a person can sign off. With O(plan) the task applies a
+    dry run's plan instead of the rules - only the messages the dry run listed, each with its rule's action and
+    options, the managed-sender entries first; a message of the plan no longer held is not held any more
+    (RV(totals.not_held)), a message held since that the plan does not hold is left alone (RV(totals.not_in_plan)).
+    A plan is refused before any API request when its file cannot be read, when it is not a dry run's, when its
+    content does not give the digest it states (it was edited), when its digest is not O(plan_digest), when it was
+    made for another tenant, when it is older than O(plan_max_age), or when O(rules) are given and are not its rules.
   - Runs on the controller. Needs the C(Account | Dashboard | Read) and C(Account | Monitoring | Held | Edit)
     permissions.
   - The rules format is described in detail in the collection's C(docs/triage-rules.md).
@@ -51,7 +58,8 @@ attributes:
   idempotent:
     support: full
     details:
-      - A second run of the same rules finds nothing to release or reject.
+      - A second run of the same rules finds nothing to release or reject; applying the same plan again finds every
+        message it acts on not held any more.
 options:
   batch_size:
     description:
@@ -62,15 +70,45 @@ options:
   report:
     description:
       - Path of a file on the controller to write the JSON triage report to (see RV(totals), RV(rules), RV(failures),
-        RV(check_mode), RV(generated_at), RV(rules_sha256)). The directory must exist.
+        RV(check_mode), RV(generated_at), RV(rules_sha256), RV(plan)). The directory must exist. The report of a dry
+        run is a plan O(plan) can apply.
       - A relative path is relative to the directory C(ansible-playbook) was started from (never to the playbook's
         directory or the collection's).
-      - The review report is written beside it (C(run.json) gives C(run.html) and C(run.csv)) - per release or reject
-        rule, every message it matched, with its received time, sender, recipients, subject and reason code and the
-        action taken (or, in check mode, that would be taken); the HTML also shows the counts, whether it was a dry
-        run and RV(rules_sha256). See RV(review_paths).
+      - The review report is written beside it (C(run.json) gives C(run.html) and C(run.csv)) - per rule, every
+        message it matched, then the messages no rule matched, with its received time, sender, recipients, subject
+        and reason code and the action taken (or, in check mode, that would be taken; kept held for a keep rule's and
+        the unmatched); the HTML also shows the counts, whether it was a dry run, the plan's digest whole and
+        RV(rules_sha256). See RV(review_paths).
       - Written in check mode too, and when some messages failed.
     type: path
+  plan:
+    description:
+      - Apply a signed-off plan instead of planning with O(rules) - the path of the JSON report of a dry run (a run in
+        check mode with O(report)), or that report itself as a dictionary (as an AWX workflow hands it from job to
+        job), or its JSON text.
+      - A relative path is relative to the directory C(ansible-playbook) was started from.
+      - The window, O(admin) and the rules are the plan's (O(start) and O(end) are not used). The held queue is read
+        once over the plan's window (a window that ended at the dry run's read ends now), to tell which of the plan's
+        messages are still held and which held messages the plan does not hold.
+      - The plan's digest is a checksum of its content, not a signature - give O(plan_digest) to apply only the plan a
+        person signed off.
+    type: raw
+    version_added: 1.1.0
+  plan_digest:
+    description:
+      - The digest of the plan signed off (C(sha256:) and 64 hexadecimal digits, as the dry run's summary, HTML review
+        and CSV show it); a plan with another digest is refused.
+      - Several digests (one per tenant of a run over several tenants) may be given as a list, or as a text with
+        one per line or separated by spaces or commas; the plan's digest must be one of them.
+    type: raw
+    version_added: 1.1.0
+  plan_max_age:
+    description:
+      - A plan whose held queue was read longer ago than this is refused. A number and a unit (V(s), V(m), V(h),
+        V(d), V(w)), or an integer of seconds.
+    type: raw
+    default: 24h
+    version_added: 1.1.0
   return_ids:
     description:
       - Return the ids each rule decided (RV(rules[].ids)).
@@ -123,6 +161,18 @@ EXAMPLES = r'''
   check_mode: true
   register: would
 
+- name: Dry run, for a person to review (dry-run.html) and sign off (its digest)
+  secops.mimecast.mimecast_triage:
+    rules: "{{ mimecast_rules }}"
+    report: dry-run.json
+  check_mode: true
+
+- name: Later, apply exactly what was signed off, or nothing
+  secops.mimecast.mimecast_triage:
+    plan: dry-run.json
+    plan_digest: sha256:3f0a5e0d3c0e2f61c1b1b0b7d2f4c0a6e2b7f0b8a1c9d3e4f5a6b7c8d9e0f1a2
+    report: applied.json
+
 - name: A large queue in small requests (a gateway that takes one id per request), counts only in the result
   secops.mimecast.mimecast_triage:
     rules: "{{ mimecast_rules }}"
@@ -164,6 +214,13 @@ totals:
       description: Messages the rules would have acted on but that were no longer held.
       type: int
       sample: 0
+    not_in_plan:
+      description:
+        - Messages held now in the window of the plan applied (O(plan)) that the plan does not hold - held since the
+          dry run, or listed after its read. They are left alone.
+      type: int
+      returned: when O(plan) is given
+      sample: 1
 rules:
   description: One entry per rule, in the rules' order.
   returned: when the rules were applied
@@ -248,8 +305,9 @@ review_paths:
       sample: /home/me/run.html
     csv:
       description: >-
-        The CSV review - a header row, then one row per message a release or reject rule matched
-        (C(rule, action, done, id, received, sender, recipients, subject, reason_code)).
+        The CSV review - a header row, then one row per message of the plan, those a release or reject rule matched
+        and those left held (action C(keep), the keep rule's name, or an empty rule when no rule matched)
+        (C(rule, action, done, id, received, sender, recipients, subject, reason_code, plan_digest)).
       type: str
       sample: /home/me/run.csv
 rules_sha256:
@@ -257,14 +315,71 @@ rules_sha256:
   returned: when the rules were applied
   type: str
   sample: f593a7b76a2b5d29bc07b207b67d97d0046a32189dfbe17b00ef21b23aeb5a5b
+plan:
+  description:
+    - The plan of the run, as the report holds it - what a person signs off and what applying it needs besides the
+      ids of RV(rules).
+    - In the result of a task with O(return_ids=false), without C(rules_given), C(unmatched) and C(senders) (the report
+      file holds them).
+  returned: when the rules were applied
+  type: dict
+  version_added: 1.1.0
+  contains:
+    digest:
+      description:
+        - C(sha256:) and the sha256 (hex) of the canonical JSON (keys sorted, no spaces, UTF-8) of the plan's content -
+          C(format), C(tenant), C(as_of), C(window), C(admin), C(rules_sha256), C(rules) (per rule its C(name),
+          C(action), C(options), C(sender_policy) and C(ids)), C(unmatched) and C(senders). The same plan always
+          gives the same digest.
+      type: str
+      sample: sha256:3f0a5e0d3c0e2f61c1b1b0b7d2f4c0a6e2b7f0b8a1c9d3e4f5a6b7c8d9e0f1a2
+    as_of:
+      description: When the held queue was read (UTC).
+      type: str
+      sample: '2026-12-07T09:00:00Z'
+    tenant:
+      description:
+        - The fingerprint of the connection the plan was made with - C(sha256:) of the API version, the base URL and
+          the application's public identifiers (API 1.0 - the app id and the access key; API 2.0 - the client id). No
+          secret goes into it.
+      type: str
+    window:
+      description: The window read (C(start), C(end) in the API's form).
+      type: dict
+    admin:
+      description: Whether every recipient's held messages were read.
+      type: bool
+    format:
+      description: The version of this section (1).
+      type: int
+    rules_given:
+      description: The rules as given (their checksum is RV(rules_sha256)).
+      type: list
+      elements: dict
+    unmatched:
+      description: The ids of the held messages no rule matched (kept).
+      type: list
+      elements: str
+    senders:
+      description: >-
+        Per id of a rule with a C(sender_policy), its managed-sender pairs (C(pairs), a list of [sender, recipient]),
+        or why it has none (C(problem), C(sender), C(to)).
+      type: dict
+    applied:
+      description: The digest of the signed-off plan this run applied.
+      type: str
+      returned: when O(plan) is given, not in check mode
 rule_errors:
   description: Every problem found in the rules, each naming its rule.
   returned: when the rules are invalid
   type: list
   elements: str
 error:
-  description: Details of an API error (HTTP status, API codes, whether it is retryable).
-  returned: when the held queue could not be read
+  description:
+    - Details of an API error (HTTP status, API codes, whether it is retryable), or of a plan that was refused - its
+      C(code) says why - C(plan_unreadable), C(plan_invalid), C(plan_not_dry_run), C(plan_edited),
+      C(plan_digest_mismatch), C(plan_other_tenant), C(plan_too_old), C(plan_rules_mismatch).
+  returned: when the held queue could not be read, or a plan was refused
   type: dict
 msg:
   description: The totals line of RV(summary); when messages failed, the failures (the first 20); or what went wrong.

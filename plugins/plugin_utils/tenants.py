@@ -4,9 +4,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Many tenants in one run: each Mimecast tenant is an inventory host of the triage and report playbooks.
 
-Two things the playbooks need that Jinja should not spell out: the report path of one tenant (never one
-file written by several hosts) and the summary of the whole run (per-tenant totals and their sums).
-The ``secops.mimecast.tenant_path`` and ``secops.mimecast.tenants_summary`` filters call these.
+What the playbooks need that Jinja should not spell out: the report path of one tenant (never one file written by
+several hosts), the plan one tenant applies (a path per host as the reports, the report itself, or a mapping of host
+names to either, as an AWX workflow hands the plans of every tenant from the dry-run job to the apply job) and the
+summary of the whole run (per-tenant totals and their sums). The ``secops.mimecast.tenant_path``,
+``secops.mimecast.tenant_plan`` and ``secops.mimecast.tenants_summary`` filters call these.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -41,6 +43,24 @@ def tenant_path(path, host=None, hosts=None):
             stem, ext = tail, ''
         path = os.path.join(head, '%s-%s%s' % (stem, host, ext))
     return path
+
+
+def tenant_plan(value, host=None, hosts=None):
+    """The plan ``host`` applies, of ``mimecast_triage_plan`` (``value``) when the play runs on ``hosts``.
+
+    A path is a report path (:func:`tenant_path`: on several hosts, one per host unless it names the host); a report
+    (a mapping with ``plan`` or ``rules``) is every host's; a mapping of host names (what an AWX dry-run job hands on:
+    ``{host: report or path}``) gives this host's entry, and a ``ValueError`` naming the hosts it has when it has none
+    for ``host``. ``None`` and ``''`` (no plan) are returned as they are.
+    """
+    if isinstance(value, dict) and not ('plan' in value or 'rules' in value):
+        if host not in value:
+            raise ValueError('mimecast_triage_plan has no plan for %s (it has plans for: %s)' % (host, ', '.join(sorted(map(str, value))) or 'none'))
+        value = value[host]
+        return value if isinstance(value, dict) else tenant_path(value)
+    if value is None or value == '' or isinstance(value, dict):
+        return value
+    return tenant_path(str(value), host, hosts)
 
 
 def _names(path, host):
@@ -87,7 +107,7 @@ def tenants_summary(results, hosts):
 
 
 # the totals in the order the triage summary gives them; any other total follows
-TOTALS_ORDER = ('held', 'released', 'rejected', 'kept', 'failed', 'not_held', 'permitted', 'blocked', 'sender_failed')
+TOTALS_ORDER = ('held', 'released', 'rejected', 'kept', 'failed', 'not_held', 'not_in_plan', 'permitted', 'blocked', 'sender_failed')
 
 
 def _totals_text(totals):

@@ -19,6 +19,7 @@ from ansible_collections.secops.mimecast.plugins.module_utils.connection import 
 from ansible_collections.secops.mimecast.plugins.module_utils.dates import api_range
 from ansible_collections.secops.mimecast.plugins.module_utils.write_engine import check_tuning
 from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import ControllerActionBase
+from ansible_collections.secops.mimecast.plugins.plugin_utils.signed_plan import tenant_fingerprint
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_plan import Planner
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_rules import Ruleset
 
@@ -54,7 +55,8 @@ class TriageActionBase(ControllerActionBase):
     def plan(self, task, ruleset):
         """Read the held queue once and plan with ``ruleset``: ``(plan, client)``.
 
-        Each record is decided as it is read and only the decision is kept (a large queue is never in memory).
+        Each record is decided as it is read and only the decision is kept (a large queue is never in memory). The
+        plan names its tenant by the connection's fingerprint (no secret in it).
         """
         params = task.params
         now = datetime.datetime.now(datetime.timezone.utc)
@@ -63,4 +65,4 @@ class TriageActionBase(ControllerActionBase):
         planner = Planner(ruleset, now)
         decisions = task.read_held(client, keep=planner.decide, admin=params['admin'], start=params['start'],
                                    end=params['end'], now=now)
-        return planner.plan(decisions, window), client
+        return planner.plan(decisions, window, tenant=tenant_fingerprint(params), admin=params['admin']), client

@@ -38,7 +38,8 @@ class Outcome(object):
     (``failed`` indexes them by id); ``held_back``: ``{id: failure}`` of the messages left held because their
     entries were not set (they are failures too); ``senders``: the plan's ``sender_entries()`` (None without a
     ``sender_policy``), ``sender_keys``: the entries set, as ``(sender, to, action)``; ``sender_errors``: ``{(sender,
-    to): (code, message)}`` of those not set.
+    to): (code, message)}`` of those not set. When the run applied a signed-off plan: ``applied``, its digest, and
+    ``not_in_plan``, ``{id: review fields}`` of the messages held now in its window that it does not hold (left alone).
     """
 
     def __init__(self, plan, check_mode=False, generated_at=None):
@@ -53,6 +54,8 @@ class Outcome(object):
         self.senders = None
         self.sender_keys = []
         self.sender_errors = {}
+        self.applied = None
+        self.not_in_plan = None
 
     def fail(self, rid, code, message, retryable):
         if rid not in self.failed and rid not in self.done:
@@ -137,6 +140,8 @@ class Outcome(object):
             totals[key] = sum(counts[key] for counts in per_rule)
         totals['kept'] = plan.held - acted - totals['failed']
         totals['not_held'] = len(set(self.not_held) - self.done - set(self.failed))
+        if self.not_in_plan is not None:
+            totals['not_in_plan'] = len(self.not_in_plan)
         if self.senders is not None:
             for policy, total in SENDER_POLICY_TOTALS.items():
                 totals[total] = sum(1 for key in self.sender_keys if key[2] == policy)
@@ -149,21 +154,25 @@ class Outcome(object):
 
 
 # --------------------------------------------------------------------------------------------- carrying it out
-def run_plan(client, plan, check_mode=False, batch_size=100, concurrency=4, progress=None):
+def run_plan(client, plan, check_mode=False, batch_size=100, concurrency=4, progress=None, gone=()):
     """Carry ``plan`` out and return its :class:`Outcome`.
 
     The managed-sender entries of rules with a ``sender_policy`` are set first (a set is safe to repeat); a message
     whose entries could not be set is left held (a failure of its rule), so that a rerun does both. Then each write
     of ``plan.steps()``, without reading the queue again (the plan has just read it). ``progress(verb)``, when given,
-    returns the ``progress(answered, total)`` of one write (called as its answers come).
+    returns the ``progress(answered, total)`` of one write (called as its answers come). ``gone``: ids of the plan
+    that a read just made found no longer held (a signed-off plan applied later): not held, nothing sent for them.
     """
     outcome = Outcome(plan, check_mode)
+    gone = frozenset(gone)
+    if gone:
+        outcome.not_held.update(rid for rule in plan.rules if rule.action.acts for rid in rule.ids if rid in gone)
     if plan.has_sender_policy:
-        outcome.senders = plan.sender_entries()
+        outcome.senders = plan.sender_entries(skip=gone)
         result, error = _write(client, SENDERS, {}, outcome.senders['entries'], check_mode, batch_size, concurrency, progress)
         outcome.hold_back(result, error)
     for step in plan.steps():
-        todo = [rid for rid in step.ids if rid not in outcome.held_back]
+        todo = [rid for rid in step.ids if rid not in outcome.held_back and rid not in gone]
         result, error = _write(client, step.action.write_action, step.options, todo, check_mode, batch_size, concurrency, progress)
         result = result or {}
         failures = list(result.get('failures', ())) + [outcome.held_back[rid] for rid in step.ids if rid in outcome.held_back]

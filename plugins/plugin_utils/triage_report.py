@@ -5,9 +5,10 @@
 """The triage JSON report of an outcome (``triage_outcome.Outcome``), its human summary and its ``--diff``.
 
 ``build_report(outcome)`` is the report of CONTRACT.md: ``totals``, ``rules`` (with each rule's ids and counts),
-``failures``, ``check_mode``, ``generated_at``, ``rules_sha256``, and with a ``sender_policy`` the managed-sender
-entries. Every count is named by the rule action table (``rule_actions``): a new rule action is counted by its
-entry there.
+``failures``, ``check_mode``, ``generated_at``, ``rules_sha256``, with a ``sender_policy`` the managed-sender
+entries, and the ``plan`` section (``Plan.to_report``: its digest, the time of the read, the tenant, what applying it
+needs beside the rules' ids; ``applied`` when the run applied a signed-off plan). Every count is named by the rule
+action table (``rule_actions``): a new rule action is counted by its entry there.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -47,6 +48,10 @@ def build_report(outcome):
         report['rules_sha256'] = plan.rules_sha256
     if outcome.senders is not None:
         _add_senders(report, outcome, rule_of)
+    if plan.as_of is not None:  # a plan made by a triage task (a composed playbook's has no time nor tenant)
+        report['plan'] = plan.to_report()
+        if outcome.applied and not outcome.check_mode:
+            report['plan']['applied'] = outcome.applied
     return report
 
 
@@ -91,6 +96,9 @@ def summary_lines(report):
     lines = []
     if dry:
         lines.append('DRY RUN (check mode): nothing was changed; counts are what would happen.')
+    line = plan_line(report)
+    if line:
+        lines.append(line)
     for rule in report.get('rules', []):
         action = RULE_ACTIONS.get(rule.get('action'))
         line = "rule '%s' (%s): matched %d" % (rule.get('name'), rule.get('action'), rule.get('matched', 0))
@@ -111,9 +119,23 @@ def summary_lines(report):
         done = ', '.join('%s %d' % (policy_verb(policy, dry), totals.get(total, 0)) for policy, total in SENDER_POLICY_TOTALS.items())
         lines.append('managed senders: %s; messages left held because their entries were not set: %d' % (done, totals.get('sender_failed', 0)))
     done = ', '.join('%s %d' % (action.verb(dry), totals.get(action.result_key, 0)) for action in acting())
-    lines.append('totals: held %d, %s, kept %d, failed %d, not held any more %d' % (
-        totals.get('held', 0), done, totals.get('kept', 0), totals.get('failed', 0), totals.get('not_held', 0)))
+    lines.append('totals: held %d, %s, kept %d, failed %d, not held any more %d%s' % (
+        totals.get('held', 0), done, totals.get('kept', 0), totals.get('failed', 0), totals.get('not_held', 0),
+        ', not in the plan (left held) %d' % totals['not_in_plan'] if 'not_in_plan' in totals else ''))
     return lines
+
+
+def plan_line(report):
+    """``plan sha256:... (held queue read at ...)``, ``applied the plan sha256:... (...)``; '' without a plan."""
+    plan = report.get('plan') if isinstance(report.get('plan'), dict) else {}
+    if not plan.get('digest'):
+        return ''
+    read = '(held queue read at %s)' % plan.get('as_of')
+    if plan.get('applied'):
+        return 'applied the plan %s %s' % (plan['applied'], read)
+    if 'not_in_plan' in (report.get('totals') or {}):
+        return 'would apply the plan %s %s' % (plan['digest'], read)
+    return 'plan %s %s' % (plan['digest'], read)
 
 
 def policy_verb(policy, dry):
@@ -142,14 +164,23 @@ def _more(lines, count, limit):
         lines.append('  ... and %d more' % (count - limit))
 
 
-def sender_lines(report):
-    """The managed-sender entries set (or, in check mode, to be set), one line each, and those that failed."""
+def sender_lines(report, limit=DIFF_SAMPLE):
+    """Per rule the managed-sender entries it set (or, in check mode, would set): their count and the first ``limit``,
+    then ``... and N more``; the same of the entries that were not set."""
+    dry = bool(report.get('check_mode'))
     lines = []
     for rule in report['rules']:
-        for pair in rule.get('senders') or []:
-            lines.append("managed sender (rule '%s'): %s %s -> %s" % (rule['name'], rule['sender_policy'], pair['sender'], pair['to']))
-    for failure in report.get('sender_failures') or []:
-        lines.append('managed sender not set: %s %s -> %s (%s)' % (failure.get('action'), failure.get('sender'), failure.get('to'), failure.get('code')))
+        pairs = rule.get('senders') or []
+        if pairs:
+            lines.append("managed senders (rule '%s'): %s %d, first %d:" % (
+                rule['name'], policy_verb(rule['sender_policy'], dry), len(pairs), min(limit, len(pairs))))
+            lines.extend('  %s -> %s' % (pair['sender'], pair['to']) for pair in pairs[:limit])
+            _more(lines, len(pairs), limit)
+    failures = report.get('sender_failures') or []
+    if failures:
+        lines.append('managed senders not set: %d, first %d:' % (len(failures), min(limit, len(failures))))
+        lines.extend('  %s %s -> %s (%s)' % (f.get('action'), f.get('sender'), f.get('to'), f.get('code')) for f in failures[:limit])
+        _more(lines, len(failures), limit)
     return ''.join(line + '\n' for line in lines)
 
 

@@ -2,19 +2,22 @@
 # Copyright (c) secops.mimecast contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The triage review report: which messages each rule released or rejected (or would have), for a person to sign off.
+"""The triage review report: what each rule released or rejected (or would have) and what it left held, for a person to
+sign off, with the plan's digest they sign.
 
 Written by ``mimecast_triage`` beside its JSON report (``run.json`` -> ``run.html`` and ``run.csv``), in check
 mode too, from the JSON report (``triage_report.build_report``), the plan's review fields of each message
-(``triage_plan.REVIEW_FIELDS``) and the outcome (``triage_outcome.Outcome``). Every value taken from a message is
-attacker-controlled: the HTML escapes them all and the CSV (``csv_report``) neutralises spreadsheet formulas.
+(``triage_plan.REVIEW_FIELDS``) and the outcome (``triage_outcome.Outcome``). Every message of the plan is listed: those a
+release or reject rule matched, then those left held (by a keep rule, or by no rule); a run that applied a
+signed-off plan also lists, in the HTML, the messages held since that the plan does not hold. Every value taken from
+a message is attacker-controlled: the HTML escapes them all and the CSV (``csv_report``) neutralises spreadsheet formulas.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.secops.mimecast.plugins.module_utils.dates import report_date
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import parse_api_epoch, report_date
 from ansible_collections.secops.mimecast.plugins.module_utils.files import write_atomic
 from ansible_collections.secops.mimecast.plugins.plugin_utils import csv_report
 from ansible_collections.secops.mimecast.plugins.plugin_utils.html import escape, escape_wrap, page_html, table_html, table_start
@@ -23,7 +26,10 @@ from ansible_collections.secops.mimecast.plugins.plugin_utils.rule_actions impor
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_plan import NO_REVIEW
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_report import policy_verb
 
-CSV_COLUMNS = ('rule', 'action', 'done', 'id', 'received', 'sender', 'recipients', 'subject', 'reason_code')
+CSV_COLUMNS = ('rule', 'action', 'done', 'id', 'received', 'sender', 'recipients', 'subject', 'reason_code', 'plan_digest')
+KEPT = 'kept held'
+GONE = 'not held any more'
+KEEP = RULE_ACTIONS['keep']
 
 
 def status_of(outcome, rid, action):
@@ -38,23 +44,32 @@ def status_of(outcome, rid, action):
     return False, 'no outcome'
 
 
+def kept_status(outcome, rid):
+    """What a person reads of a message left held: kept, or (a signed-off plan applied later) not held any more."""
+    return KEPT if rid in outcome.plan.review or outcome.applied is None else GONE
+
+
 def review_rows(outcome):
-    """``(rule name, action, done, id, review fields, status)`` per message a release or reject rule matched, in the
-    rules' order."""
+    """``(rule name, action, done, id, review fields, status)`` per message of the plan: in the rules' order, those a
+    rule matched (a keep rule's left held), then those no rule matched (rule ``''``, action keep)."""
     review = outcome.plan.review
     for rule in outcome.plan.rules:
-        if not rule.action.acts:
-            continue
         for rid in rule.ids:
-            done, status = status_of(outcome, rid, rule.action)
+            if rule.action.acts:
+                done, status = status_of(outcome, rid, rule.action)
+            else:
+                done, status = False, kept_status(outcome, rid)
             yield rule.name, rule.action, done, rid, review.get(rid) or NO_REVIEW, status
+    for rid in outcome.plan.unmatched:
+        yield '', KEEP, False, rid, review.get(rid) or NO_REVIEW, kept_status(outcome, rid)
 
 
-def render_csv(outcome):
-    """The CSV review: a header row, then one row per message a release or reject rule matched."""
+def render_csv(outcome, digest=''):
+    """The CSV review: a header row, then one row per message of the plan (:func:`review_rows`), each with the plan's
+    ``digest``."""
     return csv_report.render(CSV_COLUMNS, (
-        (name, action.name, 'true' if done else 'false', rid, report_date(fields[0]), fields[1], ';'.join(fields[2]), fields[3], fields[4])
-        for name, action, done, rid, fields, dummy in review_rows(outcome)))
+        (name, action.name, 'true' if done else 'false', rid, report_date(fields[0]), fields[1], ';'.join(fields[2]), fields[3],
+         fields[4], digest) for name, action, done, rid, fields, dummy in review_rows(outcome)))
 
 
 ROW = ('<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td class="code">%s</td><td class="nowrap">%s</td>'
@@ -99,17 +114,55 @@ _EXTRA_CSS = ('<style>table.sortable th{cursor:pointer;user-select:none}table.so
               'code.sum{overflow-wrap:anywhere;font-size:.9em}</style>')
 
 
+def plan_html(report, outcome):
+    """The plan a person signs off: its digest whole, the time of the read, the tenant; or the signed-off plan applied."""
+    plan = report.get('plan') or {}
+    if not plan.get('digest'):
+        return []
+    window = plan.get('window') or {}
+    facts = '<p>Held queue read at %s, window %s to %s, tenant <code class="sum">%s</code>.</p>' % (
+        escape(plan.get('as_of')), escape(window.get('start') or '-'), escape(window.get('end') or '-'), escape(plan.get('tenant')))
+    digest = '<code class="sum digest">%s</code>' % escape(plan['digest'])
+    if outcome.applied is None:
+        return ['<section id="plan"><p>Plan digest (sign off this one to apply exactly this plan): %s</p>%s</section>' % (digest, facts)]
+    left = (report.get('totals') or {}).get('not_in_plan', 0)
+    verb = 'Would apply' if outcome.check_mode else 'Applied'
+    return ['<section id="plan"><p class="banner %s">%s the plan %s: only its messages, each with its rule\'s action; %d held '
+            'since and not in the plan %s left alone.</p>%s</section>' % ('dry' if outcome.check_mode else 'real', verb, digest, left,
+                                                                          'are' if left != 1 else 'is', facts)]
+
+
+def _rows(review, ids, status):
+    rows = []
+    for rid in ids:
+        received, sender, recipients, subject, reason_code = review.get(rid) or NO_REVIEW
+        rows.append(ROW % (escape(report_date(received)), escape_wrap(sender), escape_wrap('; '.join(recipients)), escape(subject), escape_wrap(reason_code),
+                           escape(status(rid)), escape(rid)))
+    return ''.join(rows)
+
+
+def _table(parts, review, ids, status, attrs):
+    """The review table of ``ids`` (their fields in ``review``; ``status(id)`` what was done), or "no message"."""
+    if not ids:
+        parts.append('<p class="muted"><em>no message</em></p>')
+        return
+    parts.append(table_start(REVIEW_COLUMNS, 'review', attrs, extra_class='sortable'))
+    parts.append(_rows(review, ids, status))
+    parts.append('</tbody></table>')
+
+
 def render_html(report, outcome):
-    """The self-contained HTML review page: header (dry or real run, checksum, counts), then per rule its messages."""
+    """The self-contained HTML review page: header (dry or real run, the plan's digest, the rules' checksum, counts),
+    then per rule its messages, then the messages no rule matched (and those held since a signed-off plan)."""
     dry = outcome.check_mode
     totals = report.get('totals', {})
-    review = outcome.plan.review
     parts = [_EXTRA_CSS, '<h1>Mimecast triage review: %s</h1>' % ('dry run' if dry else 'real run')]
     if dry:
         parts.append('<p class="banner dry">DRY RUN (check mode): nothing was changed. The actions below are what a real '
                      'run of the same rules would do to the messages held now.</p>')
     else:
         parts.append('<p class="banner real">REAL RUN: the actions below were taken.</p>')
+    parts.extend(plan_html(report, outcome))
     parts.append('<p>Generated at %s. Rules checksum (sha256 of the rules\' canonical JSON): <code class="sum">%s</code></p>'
                  % (escape(report.get('generated_at')), escape(report.get('rules_sha256'))))
     kpis = ((('held in the window', totals.get('held', 0)),)
@@ -118,15 +171,26 @@ def render_html(report, outcome):
     if 'sender_failed' in totals:  # a rule has a sender_policy: the managed-sender entries
         kpis += tuple((policy_verb(policy, dry), totals.get(total, 0)) for policy, total in SENDER_POLICY_TOTALS.items())
         kpis += (('left held: entries not set', totals.get('sender_failed', 0)),)
+    if 'not_in_plan' in totals:
+        kpis += (('not in the plan, left held', totals['not_in_plan']),)
     parts.append('<div class="kpis">%s</div>' % ''.join('<span class="kpi"><b>%s</b>%s</span>' % (escape(n), escape(label)) for label, n in kpis))
-    parts.append('<ul>%s</ul>' % ''.join('<li><a href="#rule-%d">%s</a> (%s): matched %d</li>' % (
-        index, escape(rule.get('name')), escape(rule.get('action')), rule.get('matched', 0)) for index, rule in enumerate(report.get('rules', []))))
-    for index, rule in enumerate(report.get('rules', [])):
+    rules = report.get('rules', [])
+    review, unmatched = outcome.plan.review, outcome.plan.unmatched
+    later = sorted((outcome.not_in_plan or {}).items(), key=lambda item: parse_api_epoch(item[1][0]) or 0, reverse=True)
+    contents = ['<li><a href="#rule-%d">%s</a> (%s): matched %d</li>' % (index, escape(rule.get('name')), escape(rule.get('action')), rule.get('matched', 0))
+                for index, rule in enumerate(rules)]
+    contents.append('<li><a href="#no-rule">no rule matched</a> (kept held): %d</li>' % len(unmatched))
+    if outcome.not_in_plan is not None:
+        contents.append('<li><a href="#not-in-plan">held since, not in the plan</a> (left alone): %d</li>' % len(later))
+    parts.append('<ul>%s</ul>' % ''.join(contents))
+    for index, rule in enumerate(rules):
         action = RULE_ACTIONS[rule['action']]
-        parts.append('<h2 id="rule-%d">%s</h2>' % (index, escape(rule.get('name'))))
+        parts.append('<section id="rule-%d"><h2>%s</h2>' % (index, escape(rule.get('name'))))
+        ids = rule.get('ids') or []
         if not action.acts:
-            parts.append('<p>%s: %d message(s) left held (not listed here; the held-queue report shows what is held).</p>'
-                         % (escape(action.name), rule.get('matched', 0)))
+            parts.append('<p>%s: %d message(s) left held.</p>' % (escape(action.name), rule.get('matched', 0)))
+            _table(parts, review, ids, lambda rid: kept_status(outcome, rid), ' data-rule="%d"' % index)
+            parts.append('</section>')
             continue
         line = '%s: matched %d, %s %d' % (action.name, rule.get('matched', 0), action.verb(dry), rule.get(action.result_key, 0))
         if rule.get('not_held'):
@@ -144,19 +208,18 @@ def render_html(report, outcome):
             parts.append('<details><summary>%s: %d managed-sender entr%s (sender, recipient)</summary>%s</details>' % (
                 escape(rule['sender_policy']), len(rule['senders']), 'y' if len(rule['senders']) == 1 else 'ies',
                 table_html(SENDER_COLUMNS, [(pair.get('sender'), pair.get('to')) for pair in rule['senders']], name='senders')))
-        if not rule.get('ids'):
-            parts.append('<p class="muted"><em>no message</em></p>')
-            continue
-        parts.append(table_start(REVIEW_COLUMNS, 'review', ' data-rule="%d"' % index, extra_class='sortable'))
-        rows = []
-        for rid in rule['ids']:
-            received, sender, recipients, subject, reason_code = review.get(rid) or NO_REVIEW
-            dummy, status = status_of(outcome, rid, action)
-            rows.append(ROW % (
-                escape(report_date(received)), escape_wrap(sender), escape_wrap('; '.join(recipients)), escape(subject),
-                escape_wrap(reason_code), escape(status), escape(rid)))
-        parts.append(''.join(rows))
-        parts.append('</tbody></table>')
+        _table(parts, review, ids, lambda rid, action=action: status_of(outcome, rid, action)[1], ' data-rule="%d"' % index)
+        parts.append('</section>')
+    parts.append('<section id="no-rule"><h2>No rule matched: kept held</h2>')
+    parts.append('<p>%d message(s) that no rule matched, left held for a person.</p>' % len(unmatched))
+    _table(parts, review, unmatched, lambda rid: kept_status(outcome, rid), ' data-kept="no rule"')
+    parts.append('</section>')
+    if outcome.not_in_plan is not None:
+        parts.append('<section id="not-in-plan"><h2>Held since, not in the plan: left alone</h2>')
+        parts.append('<p>%d message(s) held now in the plan\'s window that the plan does not hold (they arrived, or were '
+                     'listed, after its read): not acted on. A new dry run plans them.</p>' % len(later))
+        _table(parts, dict(later), [rid for rid, dummy in later], lambda rid: 'left alone (not in the plan)', ' data-kept="not in the plan"')
+        parts.append('</section>')
     failures = report.get('sender_failures') or []
     if failures:
         parts.append('<h2 id="sender-failures">Managed-sender entries not set (their messages were left held)</h2>')
@@ -173,6 +236,6 @@ def write_review(report_path, report, outcome, mask=None):
     """
     mask = mask or (lambda text: text)
     paths = pages(report_path)
-    write_atomic(paths['csv'], mask(render_csv(outcome)), newline='')
+    write_atomic(paths['csv'], mask(render_csv(outcome, (report.get('plan') or {}).get('digest') or '')), newline='')
     write_atomic(paths['html'], mask(render_html(report, outcome)))
     return paths

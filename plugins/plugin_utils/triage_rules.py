@@ -174,10 +174,15 @@ def load_rules(value):
     return value
 
 
+def canonical_sha256(value):
+    """sha256 (hex) of the canonical JSON of ``value`` (keys sorted, no spaces, UTF-8): the same value, the same sum."""
+    text = json.dumps(value, sort_keys=True, separators=(',', ':'), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode('utf-8')).hexdigest()
+
+
 def rules_checksum(rules):
     """sha256 (hex) of the canonical JSON of the rules (keys sorted, no spaces, UTF-8): the same rules, the same sum."""
-    text = json.dumps(rules, sort_keys=True, separators=(',', ':'), ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode('utf-8')).hexdigest()
+    return canonical_sha256(rules)
 
 
 class Ruleset(object):

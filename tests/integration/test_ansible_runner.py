@@ -12,7 +12,9 @@ job with) from an AWX-shaped private data directory:
 - ``project/``: a one-line playbook importing ``secops.mimecast.triage``, as docs/awx.md shows;
 - ``env/cmdline``: ``--check`` for the dry-run job template.
 
-The runner's artifacts are checked: status, rc, and that no secret is in the job events or the stdout."""
+The runner's artifacts are checked: status, rc, and that no secret is in the job events or the stdout. A workflow of
+two jobs (dry run, then apply after an approval) hands the plans on as AWX does: the first job's ``set_stats``
+artifact (the ``artifact_data`` of its ``playbook_on_stats`` event) becomes the second job's extra variables."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -22,6 +24,7 @@ import datetime
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -164,3 +167,69 @@ def test_an_awx_job_with_one_broken_tenant_fails_and_names_it(awx_sim, tmp_path)
     stats = [json.loads(text) for dummy, text in events if json.loads(text).get('event') == 'playbook_on_stats'][0]
     assert stats['event_data']['failures'] == {'subsidiary': 1}
     assert all('rotated-away' not in text for dummy, text in events)
+
+
+# ------------------------------------------------------------------------- a workflow: dry run, approval, apply
+def artifacts(events):
+    """The artifacts of a job, as AWX takes them: the ``artifact_data`` of its ``playbook_on_stats`` event."""
+    stats = [json.loads(text) for dummy, text in events if json.loads(text).get('event') == 'playbook_on_stats']
+    assert len(stats) == 1
+    return stats[0]['event_data']['artifact_data']
+
+
+def rewrite_extravars(root, update):
+    path = os.path.join(root, 'env', 'extravars')
+    with open(path) as handle:
+        extravars = yaml.safe_load(handle)
+    extravars.update(update)
+    with open(path, 'w') as handle:
+        json.dump(extravars, handle)  # JSON, as AWX writes a job's extra variables (and YAML reads it)
+    return extravars
+
+
+@pytest.mark.parametrize('artifact', ['report', 'path'])
+def test_an_awx_workflow_applies_the_dry_run_its_approver_signed_off(awx_sim, tmp_path, artifact):
+    """Dry-run job template (check) -> approval node -> apply job template: the dry-run job hands its plans on as an
+    artifact (set_stats; the reports themselves, or their paths on storage both jobs mount), the approver reads the
+    digests in its output, the apply job takes them from its survey and applies exactly those plans."""
+    sim = awx_sim
+    # the dry-run job: its survey asks for the artifact
+    root, reports, secrets = private_data_dir(sim, str(tmp_path / 'dry'), cmdline='--check')
+    rewrite_extravars(root, {'mimecast_triage_plan_artifact': artifact})
+    proc, status, rc, events, stdout = run_job(root, 'dry-run')
+    assert (status, rc) == ('successful', 0), (proc.stdout[-3000:], proc.stderr[-2000:])
+    assert sim.stats(tenant='tenant1')['write_requests'] == 0 and sim.stats(tenant='tenant2')['write_requests'] == 0
+    plans = {}
+    for host in ('primary', 'subsidiary'):
+        with open(os.path.join(reports, '%s.json' % host)) as handle:
+            plans[host] = json.load(handle)
+    handed = artifacts(events)['mimecast_triage_plan']
+    if artifact == 'report':
+        assert handed == plans
+    else:
+        assert handed == dict((host, os.path.join(reports, '%s.json' % host)) for host in plans)
+    # the approval node: the approver reads each tenant's digest in the dry run's output (and its HTML review)
+    shown = re.findall(r'"plan (sha256:[0-9a-f]{64}) \(held queue read at ', stdout)
+    assert sorted(shown) == sorted(plan['plan']['digest'] for plan in plans.values())
+    # meanwhile a newsletter is held in the primary tenant: not in the plan, left alone
+    added = sim.add_messages([{'reasonCode': 'message_hold_applied_spam_signature_policy', 'subject': 'Held while waiting for approval',
+                               'from': {'emailAddress': 'news@news.vendor.example'}, 'to': {'emailAddress': 'alice@example.com'}}],
+                             tenant='tenant1')
+
+    # the apply job: the workflow's artifacts become its extra variables; its survey gives the digests signed off
+    root, applied, secrets = private_data_dir(sim, str(tmp_path / 'apply'))
+    extravars = rewrite_extravars(root, dict(artifacts(events), mimecast_triage_plan_digest='\n'.join(shown)))
+    assert isinstance(extravars['mimecast_triage_plan'], dict)
+    proc, status, rc, events, stdout = run_job(root, 'apply')
+    assert (status, rc) == ('successful', 0), (proc.stdout[-3000:], proc.stderr[-2000:])
+    for host, tenant in (('primary', 'tenant1'), ('subsidiary', 'tenant2')):
+        plan = plans[host]
+        wanted = [i for r in plan['rules'] if r['action'] in ('release', 'reject') for i in r['ids']]
+        assert sorted(a['id'] for a in sim.audit(tenant=tenant)) == sorted(wanted), host
+        with open(os.path.join(applied, '%s.json' % host)) as handle:
+            report = json.load(handle)
+        assert report['plan']['applied'] == plan['plan']['digest'], host
+        assert report['totals']['not_in_plan'] == (1 if host == 'primary' else 0), host
+    assert added[0] in sim.state(tenant='tenant1')['held']
+    for secret in secrets:
+        assert secret not in stdout and all(secret not in text for dummy, text in events)

@@ -8,7 +8,8 @@ The held-queue report and the triage review are made by the playbooks from a sim
 of messages, among them some with the longest values they may carry (a subject without a space, a long
 address, a long reason code). In each page nothing reaches past the window's right edge, the document is
 no wider than the window, and no label or cell has text that does not fit it (the reason codes are not cut).
-Set LAYOUT_SCREENSHOTS=DIR to keep a screenshot of each page at each width.
+The triage reviews (the dry run's, and the run that applied it as signed off) show the plan's digest whole and
+list the messages left held. Set LAYOUT_SCREENSHOTS=DIR to keep a screenshot of each page at each width.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -29,6 +30,8 @@ RELEASE_HISTORY = 200
 RELEASE = '/api/gateway/hold-release'
 REJECT = '/api/gateway/hold-reject'
 LONG_CODE = 'message_hold_applied_attachment_management_block_dangerous_file_types_policy'
+# the demo rules without their catch-all keep rule: some messages are kept by a rule, some by no rule
+KEEP_SOME = [rule for rule in demo_rules() if rule['name'] != 'Keep everything else']
 LONG = [
     {'subject': 'Weekly-digest-' + 'x' * 240, 'reasonCode': 'message_hold_applied_spam_signature_policy',
      'from': {'emailAddress': 'newsletter.with.a.very.long.local.part.for.testing@news.vendor.example'}},
@@ -54,13 +57,21 @@ def pages(simulator_server, tmp_path_factory):
     report = run_playbook(sim, 'secops.mimecast.report', extra_vars={'mimecast_report_dir': str(out / 'report')})
     assert report.rc == 0, report
     triage = run_playbook(sim, 'secops.mimecast.triage', options=['--check'],
-                          extra_vars={'mimecast_triage_rules': demo_rules(), 'mimecast_triage_report': str(out / 'run.json')})
+                          extra_vars={'mimecast_triage_rules': KEEP_SOME, 'mimecast_triage_report': str(out / 'run.json')})
     assert triage.rc == 0, triage
-    return {'held report': str(out / 'report' / 'held-report.html'), 'triage review': str(out / 'run.html')}
+    # held since the dry run: a message the plan does not hold; then the plan applied as signed off
+    sim.add_messages([dict(LONG[0], subject='Held since the dry run ' + 'y' * 200)])
+    with open(str(out / 'run.json'), encoding='utf-8') as handle:
+        digest = json.load(handle)['plan']['digest']
+    applied = run_playbook(sim, 'secops.mimecast.triage', extra_vars={
+        'mimecast_triage_plan': str(out / 'run.json'), 'mimecast_triage_plan_digest': digest, 'mimecast_triage_report': str(out / 'applied.json')})
+    assert applied.rc == 0, applied
+    return {'held report': str(out / 'report' / 'held-report.html'), 'triage review': str(out / 'run.html'),
+            'applied review': str(out / 'applied.html')}
 
 
 @pytest.mark.parametrize('width', WIDTHS)
-@pytest.mark.parametrize('name', ['held report', 'triage review'])
+@pytest.mark.parametrize('name', ['held report', 'triage review', 'applied review'])
 def test_nothing_overflows(pages, name, width):
     layout = browser.measure(pages[name], width)
     assert layout['rows'] > 5, layout  # the tables are there
@@ -90,6 +101,32 @@ def test_the_release_log_section_renders(pages, width):
     headers = 2 if width > 900 else 0
     assert section['visibleRows'] == len(data['by_operator']) + len(data['latest']) + headers, section
     assert layout['scrollWidth'] <= layout['viewport'] and layout['wideCount'] == 0 and layout['cutCount'] == 0, layout
+
+
+@pytest.mark.parametrize('width', WIDTHS)
+@pytest.mark.parametrize('name', ['triage review', 'applied review'])
+def test_the_review_shows_the_digest_whole_and_every_message_left_held(pages, name, width):
+    """The plan's section (its digest, whole) and the sections of the messages left held (a keep rule's, no rule's,
+    and in the applied review those held since): shown, inside the window, every message a visible row."""
+    with open(pages[name][:-len('.html')] + '.json', encoding='utf-8') as handle:
+        report = json.load(handle)
+    layout = browser.measure(pages[name], width)
+    sections = layout['sections']
+    headers = 1 if width > 900 else 0
+    kept_rule = [index for index, rule in enumerate(report['rules']) if rule['action'] == 'keep'][0]
+    expect = {'plan': 0, 'rule-%d' % kept_rule: report['rules'][kept_rule]['matched'] + headers,
+              'no-rule': len(report['plan']['unmatched']) + headers}
+    if name == 'applied review':
+        expect['not-in-plan'] = report['totals']['not_in_plan'] + headers
+        assert report['totals']['not_in_plan'] == 1 and report['plan']['applied'] == report['plan']['digest']
+    assert report['plan']['unmatched'] and report['rules'][kept_rule]['matched'] > 0
+    for section, rows in expect.items():
+        found = sections[section]
+        assert found['visible'] and found['left'] >= 0 and found['right'] <= layout['viewport'] + 0.5, (section, found)
+        assert found['scrollWidth'] <= found['clientWidth'] and found['visibleRows'] == rows, (section, found)
+    with open(pages[name], encoding='utf-8') as handle:
+        page = handle.read()
+    assert '<code class="sum digest">%s</code>' % report['plan']['digest'] in page
 
 
 def test_long_labels_are_whole_in_the_pages(pages):

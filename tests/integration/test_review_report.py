@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 from conftest import demo_rules, expected_plan, held_records, run_playbook
 
 
-COLUMNS = ['rule', 'action', 'done', 'id', 'received', 'sender', 'recipients', 'subject', 'reason_code']
+COLUMNS = ['rule', 'action', 'done', 'id', 'received', 'sender', 'recipients', 'subject', 'reason_code', 'plan_digest']
 HOSTILE = '=HYPERLINK("http://evil.example","x") <script>alert(1)</script>'
 
 
@@ -42,7 +42,7 @@ class Page(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == 'table':
-            self.tables.append({'rule': attrs.get('data-rule'), 'class': attrs.get('class', ''), 'rows': []})
+            self.tables.append({'rule': attrs.get('data-rule'), 'kept': attrs.get('data-kept'), 'class': attrs.get('class', ''), 'rows': []})
         elif tag == 'tr' and self.tables:
             self.tables[-1]['rows'].append([])
         elif tag == 'td':
@@ -93,10 +93,12 @@ def test_dry_run_leaves_a_review_report_with_every_matched_message(sim, tmp_path
     expected = expected_plan(rules, records, datetime.datetime.now(datetime.timezone.utc))
     report, rows, page, html = read(tmp_path)
 
-    # CSV: the header, then one row per message a release or reject rule matched, in the rules' order
+    # CSV: the header, then one row per message of the plan in the rules' order (the kept ones too: signed-off plans),
+    # each with the plan's digest
     assert rows[0] == COLUMNS
-    want = [(r['name'], r['action'], i) for r in expected['rules'] if r['action'] != 'keep' for i in r['ids']]
-    assert [(row[0], row[1], row[3]) for row in rows[1:]] == want
+    want = [(r['name'], r['action'], i) for r in expected['rules'] for i in r['ids']]
+    assert [(row[0], row[1], row[3]) for row in rows[1:]] == want and len(want) == len(records)
+    assert set(row[9] for row in rows[1:]) == {report['plan']['digest']}
     for row in rows[1:]:
         record = by_id[row[3]]
         assert row[2] == 'false'  # a dry run did nothing
@@ -114,16 +116,17 @@ def test_dry_run_leaves_a_review_report_with_every_matched_message(sim, tmp_path
     text = ''.join(page.text)
     assert '%d\nwould release' % report['totals']['released'] in text.replace('</b>', '\n') or \
         re.search(r'%d\s*would release' % report['totals']['released'], text)
-    acting = [r for r in report['rules'] if r['action'] != 'keep']
     tables = [t for t in page.tables if t['rule'] is not None]
-    assert len(tables) == len(acting) and all('sortable' in t['class'] for t in tables)
-    for table, rule in zip(tables, acting):
+    assert len(tables) == len(report['rules']) and all('sortable' in t['class'] for t in tables)
+    for table, rule in zip(tables, report['rules']):
         body = [row for row in table['rows'] if row]
         assert len(body) == rule['matched']
         assert [row[6] for row in body] == rule['ids']
-        assert set(row[5] for row in body) == {'would %s' % rule['action']}
+        assert set(row[5] for row in body) == {'kept held' if rule['action'] == 'keep' else 'would %s' % rule['action']}
         first = by_id[rule['ids'][0]]
         assert body[0][1] == first['from']['emailAddress'] and body[0][4] == first['reasonCode']
+    assert report['plan']['digest'] in html and report['plan']['unmatched'] == []  # the demo rules end with a catch-all
+    assert [t['kept'] for t in page.tables if t['kept']] == [] and 'No rule matched: kept held' in html
     assert '<script>alert(1)' not in html and HOSTILE.replace('<', '&lt;').replace('>', '&gt;').replace('"', '&quot;') in html
     # one script, inline, allowed by its hash only
     assert page.scripts == [{}] and "script-src 'unsafe-inline'" not in html
@@ -147,17 +150,19 @@ def test_real_run_review_says_what_was_done(sim, tmp_path):
     report, rows, page, html = read(tmp_path)
     assert report['check_mode'] is False
     assert 'Mimecast triage review: real run' in html and 'DRY RUN' not in html
-    done = rows[1:]
+    done = [row for row in rows[1:] if row[1] != 'keep']
     assert done and set(row[2] for row in done) == {'true'}
+    assert set(row[2] for row in rows[1:] if row[1] == 'keep') == {'false'}
     assert len(done) == report['totals']['released'] + report['totals']['rejected']
     state = sim.state()
     assert set(row[3] for row in done if row[1] == 'release') == set(state['released'])
     assert set(row[3] for row in done if row[1] == 'reject') == set(state['rejected'])
     statuses = set(cell for t in page.tables if t['rule'] is not None for row in t['rows'] if row for cell in row[5:6])
-    assert statuses == {'released', 'rejected'}
+    assert statuses == {'released', 'rejected', 'kept held'}
 
     # a second run: nothing matched, the review says so, with the same checksum
     rules, again = run_triage(sim, tmp_path)
     assert again.rc == 0, again
     report2, rows2, dummy, html2 = read(tmp_path)
-    assert rows2 == [COLUMNS] and report2['rules_sha256'] == report['rules_sha256'] and 'no message' in html2
+    assert [row[1] for row in rows2[1:]] == ['keep'] * report['totals']['kept'] and rows2[0] == COLUMNS
+    assert report2['rules_sha256'] == report['rules_sha256'] and 'no message' in html2

@@ -82,20 +82,13 @@ def entries(sim):
     return sorted((e['sender'], e['to'], e['type']) for e in sim.state()['managed_senders'])
 
 
-def test_a_run_killed_between_the_steps_is_completed_by_the_rerun(sim, tmp_path):
-    rules = permit_rules()
-    outcome = expected_plan(rules, held_records(sim), datetime.datetime.now(datetime.timezone.utc))
-    to_release = set(outcome['release_ids'])
-    pairs = sorted(set((sender.lower(), to.lower(), 'Permit') for rid in to_release for sender, to in outcome['senders'][rid]['pairs']))
-    assert len(to_release) > 2 * BATCH and pairs and sim.audit() == []
-
-    fault_count = 1000
-    sim.faults([{'kind': 'latency', 'path': RELEASE, 'ms': RELEASE_LATENCY_MS, 'count': fault_count}])
+def kill_between_the_steps(sim, tmp_path, extra_vars, pairs, fault_count):
+    """Run the triage playbook with ``extra_vars`` and kill it, with every process under it, once the managed-sender
+    ``pairs`` are set and the first release request (slowed down by the simulator's latency fault) has arrived."""
     fd, record = tempfile.mkstemp(prefix='ansible-run-', suffix='.json', dir=str(tmp_path))
     os.close(fd)
     env = ansible_env(sim, extra={'RESULT_RECORDER_FILE': record})
-    cmd = [os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', 'secops.mimecast.triage', '-e',
-           json.dumps({'mimecast_triage_rules': rules, 'mimecast_triage_batch_size': BATCH, 'mimecast_triage_concurrency': 1})]
+    cmd = [os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', 'secops.mimecast.triage', '-e', json.dumps(extra_vars)]
     with open(str(tmp_path / 'killed-run.log'), 'wb') as log:
         # a session of its own: ansible-playbook and every process under it are killed together (kill_tree)
         proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)  # pylint: disable=consider-using-with
@@ -108,6 +101,19 @@ def test_a_run_killed_between_the_steps_is_completed_by_the_rerun(sim, tmp_path)
             if proc.poll() is None:
                 kill_tree(proc)
             proc.wait(60)
+
+
+def test_a_run_killed_between_the_steps_is_completed_by_the_rerun(sim, tmp_path):
+    rules = permit_rules()
+    outcome = expected_plan(rules, held_records(sim), datetime.datetime.now(datetime.timezone.utc))
+    to_release = set(outcome['release_ids'])
+    pairs = sorted(set((sender.lower(), to.lower(), 'Permit') for rid in to_release for sender, to in outcome['senders'][rid]['pairs']))
+    assert len(to_release) > 2 * BATCH and pairs and sim.audit() == []
+
+    fault_count = 1000
+    sim.faults([{'kind': 'latency', 'path': RELEASE, 'ms': RELEASE_LATENCY_MS, 'count': fault_count}])
+    kill_between_the_steps(sim, tmp_path, {'mimecast_triage_rules': rules, 'mimecast_triage_batch_size': BATCH,
+                                           'mimecast_triage_concurrency': 1}, pairs, fault_count)
 
     # killed between the steps: every message held, every entry set, nothing released
     state = sim.state()

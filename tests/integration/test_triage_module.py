@@ -37,7 +37,7 @@ CONF = 'MESSAGE CONTAINS CONFIDENTIAL INFORMATION'
 UNDESIRABLE = 'MESSAGE CONTAINS UNDESIRABLE CONTENT'
 API_FORMAT = '%Y-%m-%dT%H:%M:%S+0000'
 # sender_failures: only when a rule has a sender_policy (the demo rules have)
-REPORT_KEYS = ('totals', 'rules', 'failures', 'check_mode', 'generated_at', 'rules_sha256', 'sender_failures')
+REPORT_KEYS = ('totals', 'rules', 'failures', 'check_mode', 'generated_at', 'rules_sha256', 'sender_failures', 'plan')
 PROGRESS_READ = re.compile(r"^triage \[localhost\]: read (\d+) of (\d+) held messages \((\d+) pages\)$", re.M)
 PROGRESS_WRITE = re.compile(r"^triage \[localhost\]: (released|rejected|would release|would reject) (\d+) of (\d+)$", re.M)
 RELEASE_ALL = [{'name': 'Release everything', 'match': {'reason_code': '.'}, 'action': 'release'}]
@@ -185,10 +185,18 @@ def test_check_mode_with_diff_writes_nothing_and_shows_the_diff(sim, tmp_path):
     diff = result['diff']
     assert diff['before'].splitlines()[:len(before) + 1] == before + ['held in the window: 200'], diff
     assert diff['after'].splitlines()[:len(after) + 1] == after + ['held in the window: %d' % expected['kept']], diff
-    # then one line per managed-sender entry a permit or block rule would set
+    # then per permit or block rule the managed-sender entries it would set: how many, the first 10, how many more
     senders = expected_sender_totals(expected)
-    assert len(diff['after'].splitlines()) - len(after) - 1 == senders['permitted'] + senders['blocked'], diff
-    assert all(line.startswith("managed sender (rule '") for line in diff['after'].splitlines()[len(after) + 1:]), diff
+    lines = diff['after'].splitlines()[len(after) + 1:]
+    assert senders['permitted'] > 10  # a sample, then "... and N more"
+    want = []
+    for rule in expected['rules']:
+        policy = rule.get('sender_policy')
+        if policy:
+            total = senders['permitted' if policy == 'permit' else 'blocked']
+            want.append("managed senders (rule '%s'): would %s %d, first %d:" % (rule['name'], policy, total, min(total, 10)))
+            want += ['pair'] * min(total, 10) + (['  ... and %d more' % (total - 10)] if total > 10 else [])
+    assert want == ['pair' if re.match(r'^  \S+@\S+ -> \S+@\S+$', line) else line for line in lines], diff
     # and it is shown on the output, as a unified diff
     rule = [r for r in expected['rules'] if r['action'] == 'release'][0]
     assert "-rule '%s' (release): %d held" % (rule['name'], rule['matched']) in run.output, run

@@ -144,9 +144,18 @@ def test_check_diff_is_a_faithful_dry_run(big, tmp_path):
     after = task_of(run, TRIAGE)['result']['diff']['after'].splitlines()
     count = len(expected['rules']) + 1
     assert after[count - 1] == 'held in the window: %d' % expected['kept'], after
-    # then the managed-sender entries the permit and block rules would set, one line each
+    # then the managed-sender entries the permit and block rules would set: per rule how many, the first 10 (one line
+    # each) and how many more (signed-off plans: a bounded sample, not one line per entry)
     senders = expected_sender_totals(expected)
-    assert len(after[count:]) == senders['permitted'] + senders['blocked'] > 0, after
+    assert senders['permitted'] + senders['blocked'] > 0
+    shown = dict(permit=senders['permitted'], block=senders['blocked'])
+    want = []
+    for rule in expected['rules']:
+        if rule.get('sender_policy'):
+            total = shown[rule['sender_policy']]
+            want += [1 + min(total, 10) + (1 if total > 10 else 0)]
+    assert len(after[count:]) == sum(want), after
+    assert after[count].startswith("managed senders (rule '") and ('  ... and %d more' % (senders['permitted'] - 10)) in after, after
     assert report['totals'] == dict(report['totals'], **senders)
 
 

@@ -43,7 +43,8 @@ RULES = [
     {'name': 'rest', 'match': {'subject': ''}, 'action': 'keep'},
 ]
 NEWS = ['n%d' % i for i in range(1, 8)]
-REPORT_KEYS = {'totals', 'rules', 'failures', 'check_mode', 'generated_at', 'rules_sha256'}
+REPORT_KEYS = {'totals', 'rules', 'failures', 'check_mode', 'generated_at', 'rules_sha256', 'plan'}
+PLAN_LINE = re.compile(r'^plan sha256:[0-9a-f]{64} \(held queue read at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)$')
 
 
 def queue_records():
@@ -133,7 +134,9 @@ def test_releases_and_rejects_with_exact_payloads(api):
                                           ('phish', 'reject', 1, 0, 1, 0, 0), ('rest', 'keep', 2, 0, 0, 0, 0)]
     assert result['rules'][0]['ids'] == NEWS and result['rules'][3]['ids'] == ['k1', 'k2']
     assert result['failures'] == [] and result['check_mode'] is False
-    assert result['summary'] == [
+    # the plan's digest first (signed-off plans: the digest a person names), then a line per rule, then the totals
+    assert PLAN_LINE.match(result['summary'][0]) and result['plan']['digest'] in result['summary'][0]
+    assert result['summary'][1:] == [
         "rule 'news' (release): matched 7, released 7, failed 0",
         "rule 'dlp' (reject): matched 2, rejected 2, failed 0",
         "rule 'phish' (reject): matched 1, rejected 1, failed 0",
@@ -143,8 +146,9 @@ def test_releases_and_rejects_with_exact_payloads(api):
     assert result['msg'] == 'totals: held 12, released 7, rejected 3, kept 2, failed 0, not held any more 0'
     assert 'diff' not in result and 'report_path' not in result
     assert api.displayed == []  # no progress lines for a small queue
-    # the held records themselves never reach the result
-    assert 'vendor.example' not in json.dumps(result) and 'digest' not in json.dumps(result)
+    # the held records themselves never reach the result (the subjects: 'digest', 'more cards', ...)
+    assert 'vendor.example' not in json.dumps(result) and 'more cards' not in json.dumps(result)
+    assert '"digest"' not in json.dumps(dict(result, plan=None))
 
 
 def test_concurrent_batches_each_id_once(api):
@@ -182,7 +186,7 @@ def test_gone_before_the_write_is_not_held(api):
     assert not result.get('failed'), result
     assert result['totals'] == {'held': 12, 'released': 6, 'rejected': 3, 'kept': 3, 'failed': 0, 'not_held': 1}
     assert result['rules'][0]['not_held'] == 1 and result['rules'][0]['released'] == 6
-    assert result['summary'][0] == "rule 'news' (release): matched 7, released 6, not held any more 1, failed 0"
+    assert result['summary'][1] == "rule 'news' (release): matched 7, released 6, not held any more 1, failed 0"
     assert result['changed'] is True and [body['data'] for body in release_batches(api)] == [[{'id': i} for i in NEWS]]
     # n2 is not held any more: the diff counts it out of the held messages after the run
     assert result['diff']['after'].startswith("rule 'news' (release): 0 held\n")

@@ -21,7 +21,7 @@ PLAN = {'held': 3, 'rules': [{'name': 'news', 'action': 'release', 'matched': 2,
 
 
 def test_filters_registered():
-    assert sorted(F) == ['held_report', 'held_report_html', 'held_report_markdown', 'tenant_path', 'tenants_summary',
+    assert sorted(F) == ['held_report', 'held_report_html', 'held_report_markdown', 'tenant_path', 'tenant_plan', 'tenants_summary',
                          'triage_report', 'triage_summary']
 
 

@@ -35,6 +35,30 @@ def test_tenant_path(path, host, hosts, expected):
     assert tenants.tenant_path(path, host, hosts) == expected
 
 
+REPORT = {'plan': {'digest': 'sha256:' + '0' * 64}, 'rules': [], 'check_mode': True}
+
+
+def test_tenant_plan_picks_each_hosts_plan(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    plan = FILTERS['tenant_plan']
+    # a path: per host as the reports are
+    assert plan('plans/dry.json', 'acme', HOSTS) == os.path.join(str(tmp_path), 'plans', 'dry-acme.json')
+    assert plan('plans/{0}.json'.format('globex'), 'globex', HOSTS) == os.path.join(str(tmp_path), 'plans', 'globex.json')
+    assert plan('/p/dry.json', 'acme', ['acme']) == '/p/dry.json'
+    # a report: every host's (another tenant's plan is refused by the triage, not here)
+    assert plan(REPORT, 'acme', HOSTS) is REPORT
+    # a mapping of hosts (an AWX artifact): the host's entry, a report or a path (made absolute, no host added)
+    handed = {'acme': REPORT, 'globex': 'plans/dry-globex.json'}
+    assert plan(handed, 'acme', HOSTS) is REPORT
+    assert plan(handed, 'globex', HOSTS) == os.path.join(str(tmp_path), 'plans', 'dry-globex.json')
+    with pytest.raises(AnsibleFilterError, match='mimecast_triage_plan has no plan for initech .it has plans for: acme, globex.'):
+        plan(handed, 'initech', HOSTS)
+    # no plan
+    assert plan('', 'acme', HOSTS) == '' and plan(None, 'acme', HOSTS) is None
+    with pytest.raises(AnsibleFilterError, match='hosts must be a list'):
+        plan('p.json', 'acme', 'acme')
+
+
 def test_tenant_path_is_absolute_from_the_start_directory_and_keeps_no_report(tmp_path, monkeypatch):
     monkeypatch.chdir(str(tmp_path))
     assert tenants.tenant_path('reports/t.json', 'acme', HOSTS) == os.path.join(str(tmp_path), 'reports', 't-acme.json')

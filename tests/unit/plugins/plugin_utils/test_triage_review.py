@@ -68,8 +68,8 @@ def run(check_mode, failures=(), plan=None):
     return plan, build_report(outcome), outcome
 
 
-def csv_text(outcome):
-    text = render_csv(outcome)
+def csv_text(outcome, digest=''):
+    text = render_csv(outcome, digest)
     assert text.startswith('\ufeff')  # UTF-8, said by its byte order mark
     return text[1:]
 
@@ -92,11 +92,14 @@ def test_plan_keeps_the_review_fields_of_every_held_message():
 
 def test_csv_columns_rows_and_done():
     p, report, outcome = run(check_mode=False)
-    rows = list(csv.reader(io.StringIO(csv_text(outcome))))
+    rows = list(csv.reader(io.StringIO(csv_text(outcome, report['plan']['digest']))))
     assert rows[0] == list(CSV_COLUMNS) == ['rule', 'action', 'done', 'id', 'received', 'sender', 'recipients', 'subject',
-                                            'reason_code']
-    assert [r[3] for r in rows[1:]] == p.rules[1].ids + ['d1']
-    assert set(r[2] for r in rows[1:]) == {'true'}
+                                            'reason_code', 'plan_digest']
+    # every message of the plan, in the rules' order: the keep rule's s1 too (action keep, left held)
+    assert [r[3] for r in rows[1:]] == ['s1'] + p.rules[1].ids + ['d1']
+    assert [r[:3] for r in rows[1:2]] == [['keep spoof', 'keep', 'false']]
+    assert set(r[2] for r in rows[2:]) == {'true'}
+    assert set(r[9] for r in rows[1:]) == {report['plan']['digest']}
     dlp = rows[-1]
     assert dlp[:2] == ['dlp', 'reject'] and dlp[6] == 'x@a.example;y@b.example;z@c.example'
     assert dlp[7] == "'=1+2"  # a spreadsheet shows it as text, not as a formula
