@@ -23,7 +23,8 @@ from ansible_collections.secops.mimecast.plugins.module_utils.write_actions impo
 from ansible_collections.secops.mimecast.plugins.module_utils.write_engine import WriteEngine
 from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import PROGRESS_MIN_RECORDS
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_action import TriageActionBase, plan_argument_spec
-from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import caller_path
+from ansible_collections.secops.mimecast.plugins.plugin_utils.evidence import keep_evidence
+from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import caller_path, make_parent_dirs
 from ansible_collections.secops.mimecast.plugins.plugin_utils.secrets import masked
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_action import load_rules
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_report import add_sender_outcome, build_report, held_back, summary_lines
@@ -114,7 +115,7 @@ class ActionModule(TriageActionBase):
         if params.get('report'):
             # relative to the directory ansible-playbook was started from, never to the playbook's
             params['report'] = caller_path(params['report'])
-            problem = report_path_problem(params['report'])
+            problem = make_parent_dirs(params['report']) or report_path_problem(params['report'])
         if problem:
             raise InputError(problem)
 
@@ -165,6 +166,7 @@ class ActionModule(TriageActionBase):
         """Write the (masked) report when asked to, once the rules were applied, failures or not."""
         if params.get('report') and 'totals' in result:
             try:
+                keep_evidence(params['report'], note=self.show)  # a real run's report is moved aside, never overwritten
                 write_report(params['report'], dict((key, result[key]) for key in REPORT_KEYS if key in result))
             except (IOError, OSError) as exc:
                 result.update(failed=True, msg='%s; and the report could not be written to %s: %s' % (

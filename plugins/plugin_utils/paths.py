@@ -43,3 +43,40 @@ def sibling(path, suffix):
     if not ext:
         stem = path
     return stem + suffix
+
+
+def write_problem(path, what='report'):
+    """Why a file cannot be written at ``path`` (absolute), or None; ``what`` names it in the message.
+
+    Directories that do not exist yet are fine when they can be created (the nearest one that exists is a
+    directory the user may write in). Nothing is created or changed here: it is the check made before the
+    first API request, so that an unwritable path fails a run that has sent nothing.
+    """
+    if os.path.isdir(path):
+        return '%s %s is a directory: give the path of a file' % (what, path)
+    if os.path.lexists(path) and not os.access(path, os.W_OK):
+        return '%s %s is not writable' % (what, path)
+    folder = os.path.dirname(path)
+    existing = folder
+    while not os.path.lexists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        return '%s %s: %s is not a directory' % (what, path, existing)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        if existing == folder:
+            return '%s %s: directory %s is not writable' % (what, path, folder)
+        return '%s %s: directory %s cannot be created (%s is not writable)' % (what, path, folder, existing)
+    return None
+
+
+def make_parent_dirs(path, what='report'):
+    """Create the missing parent directories of the file ``path`` (absolute); return why they cannot be, or None."""
+    problem = write_problem(path, what)
+    if problem:
+        return problem
+    folder = os.path.dirname(path)
+    try:
+        os.makedirs(folder, exist_ok=True)  # several tenants may create it at once
+    except OSError as exc:
+        return '%s %s: directory %s cannot be created: %s' % (what, path, folder, exc.strerror or exc)
+    return None

@@ -189,6 +189,15 @@ def test_missing_rules_fail_clearly(sim):
     assert sim.stats()['total'] == 0
 
 
+@pytest.mark.parametrize('rules', [[], ''])
+def test_empty_rules_are_named_empty_not_missing(sim, rules):
+    run = run_playbook(sim, 'secops.mimecast.triage', extra_vars={'mimecast_triage_rules': rules})
+    assert run.rc != 0
+    assert 'mimecast_triage_rules is empty: give at least one rule' in run.output, run
+    assert 'is required' not in run.output
+    assert sim.stats()['total'] == 0
+
+
 def test_rules_as_a_survey_string_and_bool_ish_variables(big, tmp_path):
     text = yaml.safe_dump([{'name': 'Release newsletters', 'match': {'sender': r'@news\.vendor\.example$', 'has_attachments': 'false'},
                             'action': 'release'}])
