@@ -210,6 +210,32 @@ def test_the_report_playbook_over_tenants_writes_one_directory_per_tenant(tenant
     assert not (tmp_path / 'held').exists()
 
 
+@pytest.mark.parametrize('playbook', ['secops.mimecast.triage', 'secops.mimecast.report'])
+def test_an_inventory_of_tenants_without_mimecast_hosts_runs_on_its_tenants_not_the_environments(tenants_sim, sim, tmp_path,
+                                                                                                 playbook):
+    """``-i inventory`` and no ``-e mimecast_hosts``: the group mimecast_tenants, never the environment's one tenant."""
+    tenants_sim.config(tenant='tenant4', binding_expired=False)
+    # the environment names another tenant (the session's simulator): it must not be touched
+    env = sim.credentials('1.0')
+    extra = {'mimecast_hosts': None, 'mimecast_report_dir': 'held'} if playbook.endswith('report') else {'mimecast_hosts': None}
+    run = run_tenants(tenants_sim, tmp_path, playbook=playbook, options=['--check'], extra=extra, env=env)
+    assert run.rc == 0, run
+    assert sorted(run.records['stats']) == sorted(TENANTS), run.records['stats']
+    assert sim.stats()['total'] == 0
+    for tenant, dummy in TENANTS.values():
+        assert tenants_sim.stats(tenant=tenant)['total'] > 0, tenant
+        assert tenants_sim.stats(tenant=tenant)['write_requests'] == 0, tenant
+
+
+def test_an_inventory_without_the_group_runs_on_localhost(sim, tmp_path):
+    inventory = tmp_path / 'hosts.yml'
+    inventory.write_text(yaml.safe_dump({'all': {'hosts': {'localhost': {'ansible_connection': 'local'}}}}))
+    run = run_playbook(sim, 'secops.mimecast.triage', inventory=str(inventory), cwd=str(tmp_path), options=['--check'],
+                       extra_vars={'mimecast_triage_rules': group_rules('mimecast_tenants')})
+    assert run.rc == 0, run
+    assert list(run.records['stats']) == ['localhost'] and sim.stats()['total'] > 0
+
+
 def test_an_unwritable_summary_fails_every_tenant_before_any_request(tenants_sim, tmp_path):
     sim = tenants_sim
     (tmp_path / 'reports').write_text('a file where the directory of the summary should be')
