@@ -688,4 +688,8 @@ def client_from_params(params, warn=None, pool_size=8):
     keys = ('base_url', 'access_key', 'secret_key', 'app_id', 'app_key', 'client_id', 'client_secret',
             'validate_certs', 'timeout', 'retries', 'max_retry_wait')
     kwargs = dict((k, params.get(k)) for k in keys if params.get(k) is not None)
-    return MimecastClient(warn=warn, pool_size=pool_size, **kwargs)
+    client = MimecastClient(warn=warn, pool_size=pool_size, **kwargs)
+    if not client.validate_certs and warn is not None:
+        # on every run, so that certificate checks are never off without anyone noticing
+        warn('validate_certs is false: TLS certificates of %s are not checked' % urlsplit(client.base_url).netloc)
+    return client
