@@ -14,7 +14,7 @@ import tempfile
 from aiohttp import web
 
 from . import DEFAULT_API_USER, DEFAULT_CREDENTIALS
-from .server import FAULT_KINDS, Fault, Simulator
+from .server import FAULT_KINDS, UNKNOWN_ID_STYLES, Fault, Simulator
 from .tenants import CREDENTIAL_KEYS, inventory_text, write_private
 from .tls import make_certificate
 
@@ -53,6 +53,9 @@ def parse_args(argv=None):
     p.add_argument('--binding-expired', action='store_true', help='answer every API 1.0 call with 418 err_xdk_binding_expired')
     p.add_argument('--not-held-style', choices=('fail', 'false'), default='fail',
                    help='how release/reject answer an id that is not held: a fail entry (default) or release/reject false')
+    p.add_argument('--unknown-id-style', choices=UNKNOWN_ID_STYLES, default='not_found',
+                   help='how release/reject answer an id no message ever had: a fail entry err_message_not_found (default), '
+                        'or as an id not held (--not-held-style)')
     p.add_argument('--rate-limit', type=int, default=0, help='requests allowed per window, 0 = unlimited (default)')
     p.add_argument('--rate-window', type=float, default=60, help='rate limit window in seconds (default 60)')
     p.add_argument('--retry-after', action='store_true', help='send Retry-After (seconds) with 429 answers')
