@@ -13,6 +13,7 @@ import collections
 import datetime
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -144,6 +145,10 @@ def test_every_tenant_is_triaged_by_its_own_rules_and_the_broken_one_fails_alone
     # the broken tenant: refused before any write, named in the recap and the summary
     assert sim.audit(tenant='tenant4') == [] and sim.stats(tenant='tenant4')['write_requests'] == 0
     assert run.host_stats('umbrella')['failures'] == 1, run.records['stats']
+    # as the recap shows it (docs/tenants.md: "the recap shows it as failed=1")
+    assert re.search(r'^umbrella\s*:\s*ok=\d+\s+changed=\d+\s+unreachable=0\s+failed=1\s', run.output, re.M), run
+    for host in healthy:
+        assert re.search(r'^%s\s*:\s*ok=\d+\s+changed=\d+\s+unreachable=0\s+failed=0\s' % host, run.output, re.M), run
     assert not (tmp_path / 'reports' / 'umbrella.json').exists()
 
     summary = json.loads((tmp_path / 'reports' / 'summary.json').read_text())
@@ -248,6 +253,7 @@ def test_an_unwritable_summary_fails_every_tenant_before_any_request(tenants_sim
     # the recap names every tenant as failed
     for host in TENANTS:
         assert run.host_stats(host)['failures'] == 1, (host, run.records['stats'])
+        assert re.search(r'^%s\s*:\s*ok=\d+\s+changed=\d+\s+unreachable=0\s+failed=1\s' % host, run.output, re.M), run
 
 
 def test_a_summary_that_cannot_be_written_at_the_end_fails_every_tenant_in_the_recap(tenants_sim, tmp_path):
