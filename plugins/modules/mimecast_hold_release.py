@@ -89,18 +89,13 @@ released:
   elements: str
   sample: [eNpVzskOgjAABNB_6RUPpQUBEw8ILkiCuOByMpGWRW0RaKvR]
 not_held:
-  description:
-    - Ids that were not held (any more) - released, rejected or expired. Not a change, not a failure.
-    - Also the ids the API does not know, where it does not say so - in check mode (no write call is made), or when it
-      answers C(release: false) rather than an error.
+  description: Ids not held (any more) - released, rejected, expired; or unknown where the API does not say so (check mode, C(release=false)). Not a failure.
   returned: always
   type: list
   elements: str
   sample: [eNpVzrEOgjAABNB_6aoDtNaCiQMKGkKCGAXiZKKtAtIKpQXE]
 not_found:
-  description:
-    - Ids the API said it does not know (a C(fail) entry C(err_message_not_found) about that id alone) - a typo, or
-      another tenant's message. Not a change, not a failure; never also in RV(not_held).
+  description: Ids the API said it does not know (C(err_message_not_found)), a typo or another tenant's. Not a change, not a failure; not in RV(not_held).
   returned: always
   type: list
   elements: str

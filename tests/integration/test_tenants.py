@@ -246,8 +246,8 @@ def test_an_unwritable_summary_fails_every_tenant_before_any_request(tenants_sim
     (tmp_path / 'reports').write_text('a file where the directory of the summary should be')
     run = run_tenants(sim, tmp_path, extra={'mimecast_triage_summary_report': 'reports/summary.json'})
     assert run.rc != 0, run
-    assert 'mimecast_triage_summary_report %s: %s is not a directory' % (tmp_path / 'reports' / 'summary.json',
-                                                                          tmp_path / 'reports') in run.output, run
+    problem = 'mimecast_triage_summary_report %s: %s is not a directory' % (tmp_path / 'reports' / 'summary.json', tmp_path / 'reports')
+    assert problem in run.output, run
     for tenant, dummy in TENANTS.values():
         assert sim.stats(tenant=tenant)['total'] == 0 and sim.audit(tenant=tenant) == [], tenant
     # the recap names every tenant as failed

@@ -49,7 +49,7 @@ def test_tenants_doc_as_written(clone, tmp_path):
     home = tmp_path / 'home'
     home.mkdir()
     work = home / 'mimecast-tenants'
-    done = run_blocks(blocks, clone, home, tmp_path / 'sim.log', started=lambda: (work / 'inventory.yml').exists())
+    done = run_blocks(blocks, clone, home, tmp_path / 'sim.log', started=(work / 'inventory.yml').exists)
     output = done[-1].stdout
 
     # the inventory the simulator wrote: its three tenants, the only hosts the three runs ran on
