@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# units + integration under the oldest and the newest supported ansible-core, each in its own
+# units + integration under the oldest and the two newest supported ansible-core, each in its own
 # venv (.venv-core-X.Y) with the test dependencies pinned in requirements-dev.txt.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -8,7 +8,7 @@ root="$PWD"
 if [ -n "${TEST_MATRIX:-}" ]; then
   read -r -a MATRIX <<< "$TEST_MATRIX"
 else
-  MATRIX=("2.15:3.11:2.15.13" "2.20:3.12:2.20.10")
+  MATRIX=("2.15:3.11:2.15.13" "2.20:3.12:2.20.10" "2.21:3.12:2.21.5")
 fi
 TEST_DEPS='^(pytest|pytest-xdist|hypothesis|requests|aiohttp|cryptography|psutil|ansible-runner|openpyxl|junitparser)=='
 declare -a summary=()

@@ -61,7 +61,7 @@ stop_sim() {
   if [ -n "$SIM_PID" ] && kill -0 "$SIM_PID" 2>/dev/null; then
     if [ "$KEEP_SIM" = "1" ] && [ "$rc" -eq 0 ]; then
       printf '\nThe simulator is still running (DEMO_KEEP_SIM=1), PID %s, at %s\n' "$SIM_PID" "${MIMECAST_BASE_URL:-?}"
-      printf '  use it:   (. %s/sim.env && ANSIBLE_COLLECTIONS_PATH=%s %s/bin/ansible-playbook secops.mimecast.triage -e @%s --check --diff)\n' \
+      printf '  use it:   (. %s/sim.env && ANSIBLE_COLLECTIONS_PATH=%s %s/bin/ansible-playbook -i localhost, secops.mimecast.triage -e @%s --check --diff)\n' \
         "$SIM_DIR" "$ANSIBLE_COLLECTIONS_PATH" "$VENV" "$RULES"
       printf '  stop it:  kill %s && rm -rf %s\n' "$SIM_PID" "$SIM_DIR"
       return
@@ -128,12 +128,12 @@ mkdir -p "$OUT"
 rm -f "$OUT"/triage-report.* "$OUT"/triage-rerun-report.* "$OUT"/backtest.* "$OUT"/rules-test.xml
 # the back-test (step 8) looks at what people did before this run's triage, not at what the triage does
 BEFORE_TRIAGE="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-step "Triage: ansible-playbook secops.mimecast.triage -e @${RULES#"$ROOT"/}"
-ansible-playbook secops.mimecast.triage -e "@$RULES" -e "mimecast_triage_report=$OUT/triage-report.json"
+step "Triage: ansible-playbook -i localhost, secops.mimecast.triage -e @${RULES#"$ROOT"/}"
+ansible-playbook -i localhost, secops.mimecast.triage -e "@$RULES" -e "mimecast_triage_report=$OUT/triage-report.json"
 
 # ---------------------------------------------------------------- 4. report
-step "Held-queue report: ansible-playbook secops.mimecast.report -e mimecast_report_dir=${OUT#"$ROOT"/}"
-ansible-playbook secops.mimecast.report -e "mimecast_report_dir=$OUT" >"$SIM_DIR/report.log" 2>&1 || {
+step "Held-queue report: ansible-playbook -i localhost, secops.mimecast.report -e mimecast_report_dir=${OUT#"$ROOT"/}"
+ansible-playbook -i localhost, secops.mimecast.report -e "mimecast_report_dir=$OUT" >"$SIM_DIR/report.log" 2>&1 || {
   cat "$SIM_DIR/report.log" >&2; die "the report playbook failed"; }
 grep -E '^localhost +:' "$SIM_DIR/report.log" || true
 "$PY" - "$OUT/held-report.json" <<'EOF'
@@ -175,7 +175,7 @@ echo "Simulator after triage: $(counts)"
 # ---------------------------------------------------------------- 6. second run
 step "Second triage run against the same simulator (must change nothing)"
 rerun_rc=0
-ansible-playbook secops.mimecast.triage -e "@$RULES" -e "mimecast_triage_report=$OUT/triage-rerun-report.json" \
+ansible-playbook -i localhost, secops.mimecast.triage -e "@$RULES" -e "mimecast_triage_report=$OUT/triage-rerun-report.json" \
   >"$SIM_DIR/rerun.log" 2>&1 || rerun_rc=$?
 recap="$(grep -E '^localhost +:' "$SIM_DIR/rerun.log" || true)"
 if [ "$rerun_rc" -ne 0 ] || [ -z "$recap" ]; then

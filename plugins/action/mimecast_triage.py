@@ -25,6 +25,7 @@ from ansible_collections.secops.mimecast.plugins.plugin_utils.action_base import
 from ansible_collections.secops.mimecast.plugins.plugin_utils.paths import caller_path, report_problem
 from ansible_collections.secops.mimecast.plugins.plugin_utils.signed_plan import DEFAULT_MAX_AGE, SignedPlan
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_action import TriageActionBase, plan_argument_spec
+from ansible_collections.secops.mimecast.plugins.plugin_utils.evidence import keep_evidence
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_outcome import run_plan
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_report import build_report, diff, summary_lines
 from ansible_collections.secops.mimecast.plugins.plugin_utils.triage_review import write_review
@@ -138,6 +139,7 @@ class ActionModule(TriageActionBase):
     def write_reports(self, task, path, report, outcome, result):
         """Write the JSON report and the reviews beside it, once the rules were applied, failures or not."""
         try:
+            keep_evidence(path, note=task.show)  # a real run's report is moved aside, never overwritten
             write_atomic(path, json.dumps(report, indent=2, sort_keys=True) + '\n')
         except (IOError, OSError) as exc:
             result.update(failed=True, msg='%s; and the report could not be written to %s: %s' % (result['msg'], path, exc))

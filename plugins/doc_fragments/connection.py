@@ -56,6 +56,7 @@ options:
   validate_certs:
     description:
       - Whether to verify the TLS certificate of O(base_url). Turn off only for a test endpoint.
+      - "When V(false), every run warns C(validate_certs is false: TLS certificates of <host> are not checked)."
       - If not set, the value of the E(MIMECAST_VALIDATE_CERTS) environment variable is used.
     type: bool
     default: true

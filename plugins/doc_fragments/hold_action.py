@@ -33,7 +33,8 @@ options:
     default: 4
   verify_held:
     description:
-      - Read the held queue before writing and act only on ids held now.
+      - Read the held queue before writing and act only on ids held now; outside check mode, the ids not held are
+        then sent once, in requests of their own, for the API to say which ones it does not know (RV(not_found)).
       - Set V(false) only when the ids come from a read made just before, as the C(secops.mimecast.triage) playbook
         does; ids that are no longer held are then recognised from the API's answer (and a re-read of the held
         queue), and check mode reports every id as one that would be acted on.

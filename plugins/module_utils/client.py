@@ -433,4 +433,8 @@ def _fail_suffix(fail, text, parsed):
 def client_from_params(params, warn=None, pool_size=8):
     """Build a :class:`MimecastClient` from module/plugin parameters (the options of ``connection.py``)."""
     kwargs = dict((k, params.get(k)) for k in connection_argument_spec() if params.get(k) is not None)
-    return MimecastClient(warn=warn, pool_size=pool_size, **kwargs)
+    client = MimecastClient(warn=warn, pool_size=pool_size, **kwargs)
+    if not client.validate_certs and warn is not None:
+        # on every run, so that certificate checks are never off without anyone noticing
+        warn('validate_certs is false: TLS certificates of %s are not checked' % urlsplit(client.base_url).netloc)
+    return client

@@ -21,7 +21,7 @@ FILE_MODE = 0o600
 
 def _existing_ancestor(path):
     existing = path
-    while not os.path.exists(existing):
+    while not os.path.lexists(existing):
         parent = os.path.dirname(existing)
         if parent == existing:
             break
@@ -30,11 +30,12 @@ def _existing_ancestor(path):
 
 
 def path_problem(path, label='', directory=False, create=False):
-    """Why ``path`` cannot be written, or None.
+    """Why ``path`` cannot be written, or None. Nothing is created or changed here.
 
     ``path`` is a file, or with ``directory`` a directory the files go into. Without ``create`` the directory
-    (or the file's) must exist; with it, the nearest one that exists must be writable (the rest is made by
-    :func:`write_atomic`). ``label`` names the path in the message (``report``).
+    (or the file's) must exist; with it, the missing directories must be ones that can be made (:func:`write_atomic`
+    makes them): the nearest one that exists is a directory the user may write in. ``label`` names the path in the
+    message (``report``).
     """
     name = ('%s %s' % (label, path)) if label else path
     if directory:
@@ -44,14 +45,18 @@ def path_problem(path, label='', directory=False, create=False):
     else:
         if os.path.isdir(path):
             return '%s is a directory: give the path of a file' % name
-        if os.path.exists(path) and not os.access(path, os.W_OK):
+        if os.path.lexists(path) and not os.access(path, os.W_OK):
             return '%s is not writable' % name
         folder = os.path.dirname(os.path.abspath(path))
     if not create and not os.path.isdir(folder):
         return '%s: directory %s does not exist' % (name, folder)
     existing = _existing_ancestor(folder)
-    if not os.path.isdir(existing) or not os.access(existing, os.W_OK | os.X_OK):
-        return '%s is not writable (%s)' % (name, existing)
+    if not os.path.isdir(existing):
+        return '%s: %s is not a directory' % (name, existing)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        if existing == folder:
+            return '%s: directory %s is not writable' % (name, folder)
+        return '%s: directory %s cannot be created (%s is not writable)' % (name, folder, existing)
     return None
 
 

@@ -100,7 +100,9 @@ def _hold_action(name, path, result_key, module, body):
         answer_key=lambda entry: entry.get('id'),
         # the per-id flag of the answer: {"id", "release": true} / {"id", "reject": true}
         confirmed=lambda entry: entry.get(name) is True,
-        fail_keys=_fail_ids, prepare=_prepare_ids, recheck=_still_held)
+        fail_keys=_fail_ids, prepare=_prepare_ids, recheck=_still_held,
+        # an id the API says it does not know (a typo, another tenant's) is not_found, not only not held
+        absent_codes={'err_message_not_found': 'not_found'})
 
 
 RELEASE = _hold_action('release', endpoints.HOLD_RELEASE.path, 'released', 'secops.mimecast.mimecast_hold_release', _release_body)

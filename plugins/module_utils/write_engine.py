@@ -18,6 +18,13 @@ Either way an item is sent again, after a back-off, for up to ``rounds`` more ro
 ``retries`` by default), so a transient fault never leaves work undone. Every item ends in exactly
 one of three outcomes: ``done``, ``absent`` (nothing to do: not held any more), or ``failures``
 (``{id, code, message, retryable}``, ``id`` being the item's key as the action reports it).
+
+An action may say why some absent items are absent: ``absent_codes`` maps an API error code (say
+``err_message_not_found``) to a result key (``not_found``). An item refused with such a code, by a
+``fail`` entry about that item alone, and absent after all, is listed under that key in ``absent_by``
+too (it stays in ``absent``). With ``probe``, the items a verified run found absent before writing are
+sent once, after the work, in batches of their own, so that the API can say which ones it does not
+know; whatever it answers, a probe is never a failure and never sent again.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -54,11 +61,12 @@ class WriteAction(object):
     item needs nothing (for messages); ``report(key)``: the key as results show it; ``prepare(items,
     options)``: the items validated and without duplicates, raising :class:`InputError` for bad input or
     options (before any request). ``label`` and ``dry_label``: how progress lines name the action done and, in
-    check mode, to be done (default: ``verb`` and ``would <name>``).
+    check mode, to be done (default: ``verb`` and ``would <name>``). ``absent_codes``: ``{API error code: result
+    key}`` of the refusals that say why an item is absent (see the module docstring).
     """
 
     def __init__(self, name, path, result_key, module, verb, body, key, answer_key, confirmed, fail_keys, prepare,
-                 recheck=None, absent='not held any more', report=None, label=None, dry_label=None):
+                 recheck=None, absent='not held any more', report=None, label=None, dry_label=None, absent_codes=None):
         self.name = name
         self.path = path
         self.result_key = result_key
@@ -75,6 +83,7 @@ class WriteAction(object):
         self.prepare = prepare
         self.label = label or verb
         self.dry_label = dry_label or 'would %s' % name
+        self.absent_codes = dict(absent_codes or {})
 
     def __repr__(self):
         return 'WriteAction(%r)' % self.name
@@ -84,7 +93,7 @@ class WriteEngine(object):
     """Run one :class:`WriteAction` over many items: batches, bounded concurrency, rounds until settled."""
 
     def __init__(self, client, action, options=None, batch_size=100, concurrency=4, rounds=None, verify=True,
-                 progress=None):
+                 progress=None, probe=False):
         check_tuning(batch_size, concurrency)
         self.client = client
         self.action = action
@@ -94,25 +103,34 @@ class WriteEngine(object):
         self.rounds = client.retries if rounds is None else int(rounds)
         self.verify = verify and action.recheck is not None
         self.progress = progress  # progress(items answered, items to send), after every answer
+        # send the items found absent before writing, once, so that the API says why (absent_codes)
+        self.probe = bool(probe) and self.verify and bool(action.absent_codes)
 
     # ---------------------------------------------------------------- public
     def run(self, items, check_mode=False):
         """Process ``items`` (validated, without duplicates); return the outcome and the state before.
 
-        ``{'done', 'absent', 'failures', 'before', 'after', 'answers'}``: ``done`` and ``absent`` hold the items'
-        keys; ``before``/``after`` map every key to whether it was pending (for ``--diff``); ``answers`` maps
-        each key done by an answer to the answer's ``data`` entry (what the API says it holds now).
+        ``{'done', 'absent', 'failures', 'before', 'after', 'answers', 'absent_by'}``: ``done`` and ``absent`` hold
+        the items' keys; ``before``/``after`` map every key to whether it was pending (for ``--diff``); ``answers``
+        maps each key done by an answer to the answer's ``data`` entry (what the API says it holds now);
+        ``absent_by`` maps each result key of the action's ``absent_codes`` to the keys of ``absent`` the API
+        said that of.
         """
         by_key = dict((self.action.key(item), item) for item in items)
         done, absent, failures = [], [], []
         answers = {}
+        tags = {}
         if not by_key:
             return self._result(done, absent, failures, {})
         keys = list(by_key)
+        probes = []
         if self.verify:
             pending = self.action.recheck(self.client, keys, self.concurrency)
             candidates = [k for k in keys if k in pending]
-            absent.extend(k for k in keys if k not in pending)
+            if self.probe and not check_mode:
+                probes = [k for k in keys if k not in pending]
+            else:
+                absent.extend(k for k in keys if k not in pending)
         else:
             candidates = keys
         chosen = set(candidates)
@@ -128,6 +146,7 @@ class WriteEngine(object):
             outcome = self._write_all([by_key[k] for k in pending])
             done.extend(outcome['done'])
             answers.update(outcome['answers'])
+            tags.update(outcome['tags'])
             failures.extend(outcome['failures'])
             errors = outcome['errors']
             unknown, refused = outcome['unknown'], outcome['refused']
@@ -156,7 +175,17 @@ class WriteEngine(object):
                     % (self.action.path, len(pending), attempt)):
                 failures.extend(self._gave_up(k, attempt, errors[k]) for k in pending)
                 break
-        return self._result(done, absent, failures, before, answers)
+        if probes:
+            # not held when read: whatever the answer, absent (a lost or refused answer included), unless done
+            # after all (held, but not yet listed when read); never a failure, never sent again
+            outcome = self._write_all([by_key[k] for k in probes], progress=False)
+            done.extend(outcome['done'])
+            answers.update(outcome['answers'])
+            tags.update(outcome['tags'])
+            found = set(outcome['done'])
+            absent.extend(k for k in probes if k not in found)
+            before.update((k, True) for k in found)
+        return self._result(done, absent, failures, before, answers, tags)
 
     # ------------------------------------------------------------- internals
     def _failure(self, key, code, message, retryable):
@@ -168,9 +197,9 @@ class WriteEngine(object):
         return self._failure(key, code, '%s after %d attempt%s: last error %s' % (
             still, attempts, '' if attempts == 1 else 's', message), True)
 
-    def _write_all(self, items):
+    def _write_all(self, items, progress=True):
         """Send ``items`` in batches with bounded concurrency; sort every key into an outcome bucket."""
-        outcome = {'done': [], 'failures': [], 'unknown': [], 'refused': [], 'errors': {}, 'answers': {}}
+        outcome = {'done': [], 'failures': [], 'unknown': [], 'refused': [], 'errors': {}, 'answers': {}, 'tags': {}}
         batches = [items[i:i + self.batch_size] for i in range(0, len(items), self.batch_size)]
         state = {'fatal': None}
 
@@ -185,13 +214,13 @@ class WriteEngine(object):
                 return batch, exc
 
         if self.concurrency == 1 or len(batches) == 1:
-            self._sort_answers((send(b) for b in batches), outcome, len(items))
+            self._sort_answers((send(b) for b in batches), outcome, len(items), progress)
         else:
             with ThreadPoolExecutor(max_workers=min(self.concurrency, len(batches))) as pool:
-                self._sort_answers(pool.map(send, batches), outcome, len(items))
+                self._sort_answers(pool.map(send, batches), outcome, len(items), progress)
         return outcome
 
-    def _sort_answers(self, answers, outcome, total):
+    def _sort_answers(self, answers, outcome, total, progress=True):
         answered = 0
         key = self.action.key
         for batch, answer in answers:
@@ -206,7 +235,7 @@ class WriteEngine(object):
             else:
                 self._classify([key(item) for item in batch], answer, outcome)
             answered += len(batch)
-            if self.progress is not None:
+            if self.progress is not None and progress:
                 self.progress(answered, total)
 
     def _classify(self, keys, response, outcome):
@@ -233,21 +262,30 @@ class WriteEngine(object):
             detail = (first.get('code') or 'api_error', first.get('message') or 'unspecified failure',
                       bool(first.get('retryable')))
             fail_key = entry.get('key') if isinstance(entry, dict) else None
-            for k in action.fail_keys(fail_key, keys):
+            about = action.fail_keys(fail_key, keys)
+            for k in about:
                 if k in sent and k not in seen:
                     seen.add(k)
                     outcome['refused'].append(k)
                     outcome['errors'][k] = detail
+                    if len(about) == 1 and detail[0] in action.absent_codes:
+                        # the API says why this one item needs nothing (err_message_not_found: not_found)
+                        outcome['tags'][k] = action.absent_codes[detail[0]]
         for k in keys:
             if k not in seen:
                 # neither confirmed nor refused: like a lost answer
                 outcome['unknown'].append(k)
                 outcome['errors'][k] = ('no_answer_for_id', 'the answer did not mention it', True)
 
-    def _result(self, done, absent, failures, before, answers=None):
+    def _result(self, done, absent, failures, before, answers=None, tags=None):
         done_set = set(done)
         after = dict((k, pending and k not in done_set) for k, pending in before.items())
-        return {'done': done, 'absent': absent, 'failures': failures, 'before': before, 'after': after, 'answers': answers or {}}
+        absent_by = dict((name, []) for name in sorted(set(self.action.absent_codes.values())))
+        for k in absent:
+            if tags and k in tags:
+                absent_by[tags[k]].append(k)
+        return {'done': done, 'absent': absent, 'failures': failures, 'before': before, 'after': after, 'answers': answers or {},
+                'absent_by': absent_by}
 
 
 def _entry_text(entry):

@@ -130,7 +130,10 @@ def summary_message(task, outcome, check_mode):
     total = len(outcome['done']) + len(outcome['absent']) + len(outcome['failures'])
     msg = '%s %d' % (prefix, len(outcome['done']))
     if task.absent_key:
-        msg += ', %s %d' % (task.absent_key.replace('_', ' '), len(outcome['absent']))
+        said = outcome.get('absent_by') or {}
+        msg += ', %s %d' % (task.absent_key.replace('_', ' '), len(outcome['absent']) - sum(len(keys) for keys in said.values()))
+        # what the API said of some (not found: ids it does not know), when it said it of any
+        msg += ''.join(', %s %d' % (name.replace('_', ' '), len(keys)) for name, keys in sorted(said.items()) if keys)
     msg += ', failed %d (of %d %s)' % (len(outcome['failures']), total, task.noun)
     if outcome['failures']:
         shown = ', '.join('%s (%s)' % (f['id'], f['code']) for f in outcome['failures'][:FAILURES_IN_MSG])
@@ -147,8 +150,9 @@ def write_task_result(client, params, task, check_mode=False, diff=False, progre
     action = task.action
     options = task.options(params)
     items = action.prepare(task.items(params), options)
+    # probe: the ids not held are sent too (not in check mode), so that the API says which ones it does not know
     engine = WriteEngine(client, action, options, batch_size=params['batch_size'], concurrency=params['concurrency'],
-                         verify=params.get('verify_held', True), progress=progress)
+                         verify=params.get('verify_held', True), progress=progress, probe=True)
     outcome = engine.run(items, check_mode=check_mode)
     if task.result is not None:
         result = task.result(task, outcome, check_mode, diff)
@@ -158,7 +162,12 @@ def write_task_result(client, params, task, check_mode=False, diff=False, progre
     result = {'changed': bool(outcome['done']), action.result_key: [action.report(k) for k in outcome['done']],
               'failures': outcome['failures'], 'msg': summary_message(task, outcome, check_mode)}
     if task.absent_key:
-        result[task.absent_key] = [action.report(k) for k in outcome['absent']]
+        # absent: not held; those the API said it does not know are in their own key (not_found), not in both
+        said = outcome.get('absent_by') or {}
+        told = set(k for keys in said.values() for k in keys)
+        result[task.absent_key] = [action.report(k) for k in outcome['absent'] if k not in told]
+        for name, keys in said.items():
+            result[name] = [action.report(k) for k in keys]
     if diff:
         result['diff'] = {
             'before': {'held': sorted(action.report(k) for k, pending in outcome['before'].items() if pending)},

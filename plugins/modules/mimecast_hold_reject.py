@@ -14,14 +14,16 @@ version_added: 1.0.0
 description:
   - Rejects held messages by id with C(POST /api/gateway/hold-reject), many ids per request and several
     requests at once.
-  - Before writing, reads the held queue once (unless O(verify_held=false)) and rejects only ids that are held
+  - Before writing, reads the held queue once (unless O(verify_held=false)) and rejects the ids that are held
     now. An id that is not held any more is neither a change nor a failure, so running the same task twice is
     safe.
+  - Outside check mode the ids that are not held are then sent once too, in requests of their own, so that the
+    API says which ones it does not know (RV(not_found), a typo for instance); they are never a failure.
   - When an answer is lost (HTTP 5xx, timeout, dropped connection) the rejection is not sent blindly again; the
     held queue is read again, ids no longer held count as rejected, and ids still held are sent again, with back-off,
     for up to O(retries) more rounds; an id still held after every round is a failure saying so.
-  - Every id ends in exactly one of RV(rejected), RV(not_held) or RV(failures). The task fails after processing
-    every other id when RV(failures) is not empty.
+  - Every id ends in exactly one of RV(rejected), RV(not_held), RV(not_found) or RV(failures). The task fails after
+    processing every other id when RV(failures) is not empty.
   - Needs the C(Account | Monitoring | Held | Edit) and C(Account | Dashboard | Read) permissions.
 notes:
   - With a local connection (the usual case, a play on localhost) the action plugin of the collection runs this in the
@@ -110,7 +112,13 @@ rejected:
   elements: str
   sample: [eNpVzskOgjAABNB_6RUPpQUBEw8ILkiCuOByMpGWRW0RaKvR]
 not_held:
-  description: Ids that were not held (any more); released, rejected, expired or unknown. Not a change, not a failure.
+  description: Ids not held (any more) - released, rejected, expired; or unknown where the API does not say so (check mode, C(reject=false)). Not a failure.
+  returned: always
+  type: list
+  elements: str
+  sample: []
+not_found:
+  description: Ids the API said it does not know (C(err_message_not_found)), a typo or another tenant's. Not a change, not a failure; not in RV(not_held).
   returned: always
   type: list
   elements: str
@@ -139,7 +147,7 @@ failures:
       description: Whether running the task again may succeed.
       type: bool
 msg:
-  description: Counts of each outcome, and the first failed ids with their codes.
+  description: Counts of each outcome (not found only when there are any), and the first failed ids with their codes.
   returned: always
   type: str
   sample: Rejected 5, not held 0, failed 0 (of 5 ids)

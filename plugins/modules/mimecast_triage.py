@@ -70,8 +70,13 @@ options:
   report:
     description:
       - Path of a file on the controller to write the JSON triage report to (see RV(totals), RV(rules), RV(failures),
-        RV(check_mode), RV(generated_at), RV(rules_sha256), RV(plan)). The directory must exist. The report of a dry
-        run is a plan O(plan) can apply.
+        RV(check_mode), RV(generated_at), RV(rules_sha256), RV(plan)). Missing directories are created; that the file
+        can be written there is checked before the first API request. The report of a dry run is a plan O(plan) can
+        apply.
+      - The report of a real run is never overwritten - when the path holds one (its RV(check_mode) is false, or it is
+        not a readable JSON report), it is moved aside with its C(.html) and C(.csv) first, to
+        C(<stem>.<its generated_at as YYYYMMDDTHHMMSSZ><suffix>) (C(run.json) becomes C(run.20261207T101112Z.json)); a
+        dry run's report is replaced.
       - A relative path is relative to the directory C(ansible-playbook) was started from (never to the playbook's
         directory or the collection's).
       - The review report is written beside it (C(run.json) gives C(run.html) and C(run.csv)) - per rule, every

@@ -54,8 +54,8 @@ def pages(report_path):
 
 def report_problem(report_path):
     """Why a JSON report, or a page beside it, cannot be written to ``report_path``, or None (checked before any
-    API request)."""
-    problem = path_problem(report_path, 'report')
+    API request; missing directories are fine when they can be made)."""
+    problem = path_problem(report_path, 'report', create=True)
     for kind, other in sorted(pages(report_path).items()):
-        problem = problem or path_problem(other, 'report %s: its %s page' % (report_path, kind.upper()))
+        problem = problem or path_problem(other, 'report %s: its %s page' % (report_path, kind.upper()), create=True)
     return problem

@@ -4,6 +4,7 @@ import argparse
 import asyncio
 import base64
 import binascii
+import errno
 import ipaddress
 import os
 import shlex
@@ -16,17 +17,39 @@ from aiohttp import web
 from . import DEFAULT_API_USER, DEFAULT_CREDENTIALS
 from .console import ADDRESS_SHAPES, OPERATOR_SHAPES
 from .data import HISTORY_DAYS
-from .server import FAULT_KINDS, Fault, Simulator
+from .server import FAULT_KINDS, UNKNOWN_ID_STYLES, Fault, Simulator
 from .tenants import CREDENTIAL_KEYS, inventory_text, write_private
 from .tls import make_certificate
+
+
+PROG = 'python -m mimecast_sim'
+# the files the simulator writes, by option
+OUTPUT_FILES = ('ready_file', 'env_file', 'inventory_file', 'log_file', 'cert_out')
+
+
+class StartError(Exception):
+    """The simulator cannot start: a one-line reason for the user (no traceback), exit status 2."""
 
 
 def _env(name, default):
     return os.environ.get('MIMECAST_SIM_' + name, default)
 
 
+def check_output_files(opts):
+    """Refuse, before listening, a file to write whose directory does not exist or is not a directory."""
+    for name in OUTPUT_FILES:
+        path = getattr(opts, name, None)
+        if not path:
+            continue
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise StartError('--%s %s: directory %s does not exist' % (name.replace('_', '-'), path, folder))
+        if os.path.isdir(path):
+            raise StartError('--%s %s is a directory: give the path of a file' % (name.replace('_', '-'), path))
+
+
 def parse_args(argv=None):
-    p = argparse.ArgumentParser(prog='python -m mimecast_sim', description='Mimecast API simulator (loopback only, demo credentials).')
+    p = argparse.ArgumentParser(prog=PROG, description='Mimecast API simulator (loopback only, demo credentials).')
     p.add_argument('--host', default='127.0.0.1', help='loopback address to bind (default 127.0.0.1)')
     p.add_argument('--port', type=int, default=int(_env('PORT', '8025')), help='port, 0 = any free port (default 8025)')
     p.add_argument('--tls', action='store_true', help='serve HTTPS with a self-signed certificate generated at start')
@@ -55,6 +78,9 @@ def parse_args(argv=None):
     p.add_argument('--binding-expired', action='store_true', help='answer every API 1.0 call with 418 err_xdk_binding_expired')
     p.add_argument('--not-held-style', choices=('fail', 'false'), default='fail',
                    help='how release/reject answer an id that is not held: a fail entry (default) or release/reject false')
+    p.add_argument('--unknown-id-style', choices=UNKNOWN_ID_STYLES, default='not_found',
+                   help='how release/reject answer an id no message ever had: a fail entry err_message_not_found (default), '
+                        'or as an id not held (--not-held-style)')
     p.add_argument('--rate-limit', type=int, default=0, help='requests allowed per window, 0 = unlimited (default)')
     p.add_argument('--rate-window', type=float, default=60, help='rate limit window in seconds (default 60)')
     p.add_argument('--retry-after', action='store_true', help='send Retry-After (seconds) with 429 answers')
@@ -108,9 +134,20 @@ def write_inventory_file(path, base_url, opts):
 
 
 async def serve(opts):
-    sim = Simulator(opts)
+    try:
+        sim = Simulator(opts)
+    except OSError as exc:
+        raise StartError('cannot open %s: %s' % (exc.filename or opts.log_file, exc.strerror or exc))
     runner = web.AppRunner(sim.app(), access_log=None, handle_signals=True)
     await runner.setup()
+    try:
+        await listen(runner, opts)
+    finally:
+        await runner.cleanup()
+
+
+async def listen(runner, opts):
+    """Listen, write the files asked for, then serve until stopped."""
     ssl_ctx = None
     if opts.tls:
         with tempfile.TemporaryDirectory() as tmp:
@@ -121,33 +158,43 @@ async def serve(opts):
                 with open(cert, encoding='ascii') as src, open(opts.cert_out, 'w', encoding='ascii') as dst:
                     dst.write(src.read())
     site = web.TCPSite(runner, opts.host, opts.port, ssl_context=ssl_ctx, backlog=1024)
-    await site.start()
+    try:
+        await site.start()
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise StartError('port %d on %s is in use (another simulator?): stop that, or give another --port '
+                             '(--port 0: any free port)' % (opts.port, opts.host))
+        raise StartError('cannot listen on %s port %d: %s' % (opts.host, opts.port, os.strerror(exc.errno) if exc.errno else exc))
     port = runner.addresses[0][1]
     host = opts.host if ':' not in opts.host else '[%s]' % opts.host
     base_url = '%s://%s:%d' % ('https' if opts.tls else 'http', host, port)
-    if opts.env_file:
-        write_env_file(opts.env_file, base_url, opts)
-    if opts.inventory_file:
-        write_inventory_file(opts.inventory_file, base_url, opts)
-    print('Mimecast simulator listening on %s' % base_url, flush=True)
-    if opts.ready_file:
-        tmp_path = opts.ready_file + '.tmp'
-        with open(tmp_path, 'w', encoding='utf-8') as fh:
-            fh.write(base_url + '\n')
-        os.replace(tmp_path, opts.ready_file)
     try:
-        while True:
-            await asyncio.sleep(3600)
-    finally:
-        await runner.cleanup()
+        if opts.env_file:
+            write_env_file(opts.env_file, base_url, opts)
+        if opts.inventory_file:
+            write_inventory_file(opts.inventory_file, base_url, opts)
+        print('Mimecast simulator listening on %s' % base_url, flush=True)
+        if opts.ready_file:
+            tmp_path = opts.ready_file + '.tmp'
+            with open(tmp_path, 'w', encoding='utf-8') as fh:
+                fh.write(base_url + '\n')
+            os.replace(tmp_path, opts.ready_file)
+    except OSError as exc:
+        raise StartError('cannot write %s: %s' % (exc.filename, exc.strerror or exc))
+    while True:
+        await asyncio.sleep(3600)
 
 
 def main(argv=None):
     opts = parse_args(argv)
     try:
+        check_output_files(opts)
         asyncio.run(serve(opts))
     except KeyboardInterrupt:
         pass
+    except StartError as exc:
+        print('%s: error: %s' % (PROG, exc), file=sys.stderr, flush=True)
+        return 2
     return 0
 
 

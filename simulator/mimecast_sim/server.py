@@ -31,6 +31,8 @@ SUMMARY = '/api/gateway/get-hold-summary-list'
 TOKEN = '/oauth/token'
 API_PATHS = (HOLD_LIST, RELEASE, REJECT, QUEUE, INFO, SUMMARY, MANAGED_SENDER, RELEASE_LOGS)
 WRITE_PATHS = (RELEASE, REJECT)
+# how release/reject answer an id no message ever had: a fail entry err_message_not_found, or as a message not held
+UNKNOWN_ID_STYLES = ('not_found', 'not_held')
 FAULT_KINDS = ('latency', 'status_503', 'status_500', 'status_429', 'status_418', 'drop_before', 'drop_after', 'slow', 'malformed', 'html',
                'truncated', 'token_expired')
 NOMINAL_LIMIT = 10000
@@ -282,6 +284,10 @@ class Tenant:
         return envelope(200, out, fail)
 
     def _not_held(self, mid, flag, out, fail):
+        if self.config['unknown_id_style'] == 'not_found' and not self.state.knows(mid):
+            # an id no message ever had (a typo, another tenant's): said so, whatever not_held_style is
+            fail.append(fail_entry('err_message_not_found', 'No message with this id', key={'id': mid}, field='id'))
+            return
         if self.config['not_held_style'] == 'false':
             out.append({'id': mid, flag: False})
         else:
@@ -353,7 +359,8 @@ class Simulator:
     def __init__(self, opts):
         self.opts = opts
         self.config = {
-            'not_held_style': opts.not_held_style, 'binding_expired': opts.binding_expired, 'clock_offset': opts.clock_offset,
+            'not_held_style': opts.not_held_style, 'unknown_id_style': opts.unknown_id_style,
+            'binding_expired': opts.binding_expired, 'clock_offset': opts.clock_offset,
             'rate_limit': opts.rate_limit, 'rate_window': opts.rate_window, 'latency_ms': opts.latency_ms, 'token_ttl': opts.token_ttl,
             'retry_after': opts.retry_after, 'date_window': opts.date_window,
             'release_log_operator': opts.release_log_operator,
@@ -738,6 +745,8 @@ class Simulator:
             raise ValueError('unknown config key %r' % key)
         if key == 'not_held_style' and val not in ('fail', 'false'):
             raise ValueError('not_held_style must be fail or false')
+        if key == 'unknown_id_style' and val not in UNKNOWN_ID_STYLES:
+            raise ValueError('unknown_id_style must be one of: ' + ', '.join(UNKNOWN_ID_STYLES))
         if key == 'release_log_operator' and val not in OPERATOR_SHAPES:
             raise ValueError('release_log_operator must be one of: ' + ', '.join(OPERATOR_SHAPES))
         if key == 'release_log_address' and val not in ADDRESS_SHAPES:

@@ -357,6 +357,11 @@ class State:
         return True
 
     # ---- writes -------------------------------------------------------------
+    def knows(self, mid):
+        """Whether ``mid`` is the id of a message this tenant has (had): held, released, rejected, in the release log's
+        history or in a processing queue."""
+        return mid in self.by_id or mid in self.used_ids or mid in self.queue_by_id
+
     def act(self, action, mid, auth, reason_type=None, message=None, notify=None):
         msg = self.by_id.get(mid)
         if msg is None or msg.state != 'held':

@@ -21,6 +21,6 @@ def sim_session():
 @pytest.fixture
 def sim(sim_session):
     sim_session.reset(held=120, seed=7, not_held_style='fail')
-    sim_session.config(binding_expired=False, clock_offset=0, rate_limit=0, latency_ms=0, token_ttl=1800, retry_after=False,
+    sim_session.config(unknown_id_style='not_found', binding_expired=False, clock_offset=0, rate_limit=0, latency_ms=0, token_ttl=1800, retry_after=False,
                        release_log_operator='string', release_log_address='email', release_log_forbidden=False)
     yield sim_session

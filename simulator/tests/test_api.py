@@ -132,7 +132,8 @@ def test_start_end_filter(sim):
 
 @pytest.mark.parametrize('style', ['fail', 'false'])
 def test_not_held_styles(sim, style):
-    sim.config(not_held_style=style)
+    # an unknown id answered as one not held (the API does not say which it is)
+    sim.config(not_held_style=style, unknown_id_style='not_held')
     ids = sim.state()['held'][:3]
     status, dummy, body = sim.call(RELEASE, [{'id': ids[0]}, {'id': ids[1]}])
     assert status == 200 and body['data'] == [{'id': ids[0], 'release': True}, {'id': ids[1], 'release': True}]
@@ -152,6 +153,35 @@ def test_not_held_styles(sim, style):
     else:
         assert body['data'] == [{'id': ids[1], 'reject': False}]
     assert [a['action'] for a in sim.audit()] == ['release', 'release', 'release']
+
+
+@pytest.mark.parametrize('style', ['fail', 'false'])
+def test_an_id_no_message_ever_had_is_not_found(sim, style):
+    sim.config(not_held_style=style)
+    ids = sim.state()['held'][:2]
+    status, dummy, body = sim.call(RELEASE, [{'id': ids[0]}])
+    assert status == 200 and body['data'] == [{'id': ids[0], 'release': True}]
+    status, dummy, body = sim.call(RELEASE, [{'id': ids[0]}, {'id': 'eNpTypo'}, {'id': ids[1]}])
+    assert status == 200
+    not_found = [f for f in body['fail'] if f['errors'][0]['code'] == 'err_message_not_found']
+    assert [f['key'] for f in not_found] == [{'id': 'eNpTypo'}]
+    assert not_found[0]['errors'][0] == {'code': 'err_message_not_found', 'message': 'No message with this id', 'retryable': False,
+                                         'field': 'id'}
+    # the released one is known: not held, in the configured style
+    if style == 'fail':
+        assert body['data'] == [{'id': ids[1], 'release': True}]
+        assert [(f['key'], f['errors'][0]['code']) for f in body['fail']] == [
+            ({'id': ids[0]}, 'err_hold_message_not_found'), ({'id': 'eNpTypo'}, 'err_message_not_found')]
+    else:
+        assert body['data'] == [{'id': ids[0], 'release': False}, {'id': ids[1], 'release': True}]
+    status, dummy, body = sim.call(REJECT, [{'ids': ['eNpTypo', 'eNpOther'], 'reasonType': REASON}])
+    assert body['data'] == [] and [f['key'] for f in body['fail']] == [{'id': 'eNpTypo'}, {'id': 'eNpOther'}]
+    assert set(codes(body)) == {'err_message_not_found'}
+    # a processing-queue message is known too: not held, not unknown
+    queued = sim.call(QUEUE, [{'type': 'processing'}])[2]['data'][0]['messages'][0]['id']
+    status, dummy, body = sim.call(RELEASE, [{'id': queued}])
+    assert 'err_message_not_found' not in codes(body)
+    assert [a['id'] for a in sim.audit()] == ids
 
 
 def test_reject_and_reason_type_validation(sim):

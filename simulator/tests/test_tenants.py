@@ -86,7 +86,7 @@ def test_release_through_tenant2_changes_only_tenant2(multi):
     other = multi.state()['held'][0]
     status, dummy, body = multi.call(RELEASE, [{'id': mid}, {'id': other}], tenant='tenant2')
     assert status == 200 and body['data'] == [{'id': mid, 'release': True}]
-    assert codes(body) == ['err_hold_message_not_found']  # tenant1's message is not tenant2's to release
+    assert codes(body) == ['err_message_not_found']  # tenant1's message: tenant2 has no message with that id
     assert multi.state(tenant='tenant2')['released'] == [mid]
     assert [(a['action'], a['id'], a['auth']) for a in multi.audit(tenant='tenant2')] == [('release', mid, '1.0')]
     assert multi.audit() == [] and multi.audit(tenant='tenant3') == []

@@ -21,7 +21,7 @@ import yaml
 from mimecast_sim.testing import Simulator
 
 DEFAULT_HELD = 60
-DEFAULT_CONFIG = dict(not_held_style='fail', binding_expired=False, clock_offset=0, rate_limit=0, latency_ms=0, token_ttl=1800,
+DEFAULT_CONFIG = dict(not_held_style='fail', unknown_id_style='not_found', binding_expired=False, clock_offset=0, rate_limit=0, latency_ms=0, token_ttl=1800,
                       release_log_forbidden=False)
 BIN = os.path.dirname(sys.executable)
 

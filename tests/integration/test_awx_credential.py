@@ -55,7 +55,7 @@ def render_env(credential_type, inputs):
 def awx_inputs(sim, api):
     fields = V2_FIELDS if api == '2.0' else V1_FIELDS
     inputs = dict((name, DEFAULT_CREDENTIALS[name]) for name in fields)
-    inputs.update(base_url=sim.base_url, validate_certs=True)
+    inputs.update(base_url=sim.base_url, validate_certs='true')
     return inputs
 
 
@@ -66,7 +66,9 @@ def test_secret_fields_are_secret_and_no_ansible_names():
     assert set(fields) == set(V1_FIELDS + V2_FIELDS + ('base_url', 'validate_certs'))
     for name, field in fields.items():
         assert field.get('secret', False) is (name in SECRET_FIELDS), name
-        assert field['type'] == ('boolean' if name == 'validate_certs' else 'string'), name
+        # no boolean: AWX renders a boolean a credential does not store as false
+        assert field['type'] == 'string', name
+    assert fields['validate_certs']['choices'] == ['true', 'false'] and fields['validate_certs']['default'] == 'true'
     assert ctype['inputs']['required'] == ['base_url']
     assert set(ctype['injectors']) == {'env'}
     for name in ctype['injectors']['env']:
@@ -92,13 +94,39 @@ def test_cli_files_match_the_credential_type():
             assert json.load(handle) == ctype[part], part
 
 
-@pytest.mark.parametrize('stored, expected', [(True, 'true'), (False, 'false'), (None, 'false')])
-def test_validate_certs_always_renders_a_boolean(stored, expected):
+@pytest.mark.parametrize('stored, expected', [
+    ('true', 'true'), ('false', 'false'),
+    (None, 'true'),                       # a credential created by API or CLI without the field: checks stay on
+    ('', 'true'),
+    (True, 'true'), (False, 'false'),     # a credential stored when the field was a boolean
+])
+def test_validate_certs_is_true_unless_the_field_says_false(stored, expected):
     inputs = {'base_url': 'https://eu-api.mimecast.com'}
     if stored is not None:
         inputs['validate_certs'] = stored
     env = render_env(load_type(), inputs)
     assert env['MIMECAST_VALIDATE_CERTS'] == expected
+
+
+def test_a_credential_with_only_the_required_fields_never_turns_checks_off():
+    """Whatever AWX leaves out of a credential (by API, CLI or an older UI), certificates are checked."""
+    ctype = load_type()
+    for api_fields in (V1_FIELDS, V2_FIELDS):
+        inputs = dict((name, 'x') for name in ('base_url',) + api_fields)
+        assert render_env(ctype, inputs)['MIMECAST_VALIDATE_CERTS'] == 'true'
+
+
+def test_the_module_runs_with_certificate_checks_when_the_field_is_left_out(sim):
+    inputs = awx_inputs(sim, '2.0')
+    del inputs['validate_certs']
+    env = render_env(load_type(), inputs)
+    assert env['MIMECAST_VALIDATE_CERTS'] == 'true'
+    run = run_adhoc(sim, 'mimecast_held_info', {}, api=None, env=env)
+    assert run.rc == 0, run
+    assert 'validate_certs is false' not in run.output
+    off = run_adhoc(sim, 'mimecast_held_info', {}, api=None, env=render_env(load_type(), dict(inputs, validate_certs='false')))
+    assert off.rc == 0, off
+    assert off.result()['warnings'] == ['validate_certs is false: TLS certificates of %s are not checked' % sim.base_url.split('://')[1]]
 
 
 # ------------------------------------------------------- a module with exactly that environment

@@ -185,7 +185,7 @@ def test_a_403_names_the_permission_and_writes_nothing(logsim, tmp_path):
 @pytest.mark.parametrize('extra, why', [
     ({'mimecast_triage_rules': [{'name': 'Bad', 'match': {'sender': '(x'}, 'action': 'release'}]}, "rule #1 'Bad': match.sender: bad regular expression"),
     ({'mimecast_triage_rules': [{'name': 'No reason', 'match': {'route': 'OUTBOUND'}, 'action': 'reject'}]}, 'needs "reason_type"'),
-    ({'mimecast_backtest_report': '/nonexistent-dir/bt.json'}, 'directory /nonexistent-dir does not exist'),
+    ({'mimecast_backtest_report': '/dev/null/bt.json'}, '/dev/null is not a directory'),
     ({'mimecast_backtest_max_disagreements': 'many'}, 'max_disagreements'),
     ({'mimecast_backtest_start': 'last tuesday'}, 'start'),
     ({'mimecast_triage_rules': []}, 'mimecast_triage_rules is required'),

@@ -11,6 +11,7 @@ __metaclass__ = type
 
 import datetime
 import os
+import re
 import signal
 import subprocess
 import time
@@ -178,7 +179,12 @@ def test_release_or_reject_acts_on_new_holds_within_a_few_polls_once_each(sim, t
         assert audit[rid][0]['message'].startswith('Your message was stopped by the data loss prevention policy')
     held = set(sim.state()['held'])
     assert set(keep) <= held  # the spoofed "newsletter" and the attachment stay held
-    assert 'Kept for review: CEO urgent wire' in output
+    # each action names the message it acts on, by subject and id (the module's own lines are "Module wrapper")
+    assert 'Kept for review: CEO urgent wire (%s)' % keep[0] in output
+    for rid in release + second[:1]:
+        assert re.search(r'Releasing: [^\n]* \(%s\)' % re.escape(rid), output), rid
+    for rid in reject + second[1:]:
+        assert 'Rejecting: Confidential: Q3 payroll (%s)' % rid in output
     # within a few polls: the poll interval, then one ansible run per hold
     assert first_latency < 60 and second_latency < 45, (first_latency, second_latency)
     assert sorted(yaml.safe_load(state_file.read_text())['emitted']) == sorted(first + second)

@@ -131,14 +131,47 @@ def test_release_exactly_once_however_often_run(sim, style):
     assert first.rc == 0, first
     result = first.result()
     assert result['changed'] is True and sorted(result['released']) == sorted(held[:5])
-    assert result['not_held'] == ['eNpUnknownId0001'] and result['failures'] == []
+    assert result['not_held'] == [] and result['not_found'] == ['eNpUnknownId0001'] and result['failures'] == []
     for dummy in range(2):
         again = run_adhoc(sim, 'mimecast_hold_release', {'ids': ids})
         assert again.rc == 0 and again.result()['changed'] is False, again
-        assert sorted(again.result()['not_held']) == sorted(ids)
+        assert sorted(again.result()['not_held']) == sorted(held[:5]) and again.result()['not_found'] == ['eNpUnknownId0001']
     assert sorted(actions(sim)) == sorted(('release', i) for i in held[:5])
     state = sim.state()
     assert set(held[:5]) <= set(state['released']) and not set(held[:5]) & set(state['held'])
+
+
+@pytest.mark.parametrize('module, result_key, args', [
+    ('mimecast_hold_release', 'released', {}),
+    ('mimecast_hold_reject', 'rejected', {'reason_type': 'INAPPROPRIATE COMMUNICATION'}),
+])
+@pytest.mark.parametrize('verify_held', [True, False])
+def test_a_typo_is_not_found_and_an_id_released_before_is_not_held(sim, module, result_key, args, verify_held):
+    held = sim.state()['held']
+    assert run_adhoc(sim, 'mimecast_hold_release', {'ids': held[:1]}).rc == 0
+    typo = held[1][:-3] + 'xyz'
+    run = run_adhoc(sim, module, dict(args, ids=[held[0], typo, held[2]], verify_held=verify_held), options=['--diff'])
+    assert run.rc == 0, run
+    result = run.result()
+    assert (result[result_key], result['not_held'], result['not_found'], result['failures']) == ([held[2]], [held[0]], [typo], [])
+    assert result['msg'] == '%s 1, not held 1, not found 1, failed 0 (of 3 ids)' % result_key.capitalize()
+    if verify_held:
+        assert result['diff'] == {'before': {'held': [held[2]]}, 'after': {'held': []}}
+    assert sorted(a['id'] for a in sim.audit()) == sorted([held[0], held[2]])
+
+
+@pytest.mark.parametrize('style', ['fail', 'false'])
+def test_where_the_api_does_not_tell_an_unknown_id_stays_not_held(sim, style):
+    # the simulator answers an unknown id as one not held; and check mode never asks
+    sim.config(not_held_style=style, unknown_id_style='not_held')
+    held = sim.state()['held']
+    run = run_adhoc(sim, 'mimecast_hold_release', {'ids': [held[0], 'eNpTypo']})
+    assert run.rc == 0, run
+    assert (run.result()['released'], run.result()['not_held'], run.result()['not_found']) == ([held[0]], ['eNpTypo'], [])
+    sim.config(unknown_id_style='not_found')
+    dry = run_adhoc(sim, 'mimecast_hold_release', {'ids': [held[1], 'eNpTypo']}, options=['--check'])
+    assert (dry.result()['released'], dry.result()['not_held'], dry.result()['not_found']) == ([held[1]], ['eNpTypo'], [])
+    assert writes(sim) == 2
 
 
 def test_check_mode_writes_nothing_and_diff(sim):
@@ -262,11 +295,12 @@ def test_module_path_with_task_environment(sim, tmp_path):
               environment:
                 MIMECAST_TIMEOUT: "20"
         ''').format(release=held[:2] + ['eNpGone'], reject=held[2:3]))
-    run = run_playbook(sim, str(playbook))
+    # ansible-core 2.21 adds the invocation only when asked (earlier cores always do)
+    run = run_playbook(sim, str(playbook), env={'ANSIBLE_INJECT_INVOCATION': 'true'})
     assert run.rc == 0, run
     release = run.result('Release')
     assert 'invocation' in release  # only modules echo their arguments
-    assert sorted(release['released']) == sorted(held[:2]) and release['not_held'] == ['eNpGone']
+    assert sorted(release['released']) == sorted(held[:2]) and release['not_held'] == [] and release['not_found'] == ['eNpGone']
     assert run.result('Reject')['rejected'] == held[2:3]
     assert sorted(actions(sim)) == sorted([('release', i) for i in held[:2]] + [('reject', held[2])])
     assert [a['message'] for a in sim.audit() if a['action'] == 'reject'] == ['Not here']

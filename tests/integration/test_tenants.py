@@ -13,8 +13,11 @@ import collections
 import datetime
 import json
 import os
+import re
 import shutil
 import subprocess
+import threading
+import time
 
 import pytest
 import yaml
@@ -104,13 +107,15 @@ def tenant_plan(sim, host):
     return expected_plan(group_rules(GROUP_OF[host]), held_records(sim, api, tenant), datetime.datetime.now(datetime.timezone.utc))
 
 
-def run_tenants(sim, tmp_path, playbook='secops.mimecast.triage', options=(), extra=None):
+def run_tenants(sim, tmp_path, playbook='secops.mimecast.triage', options=(), extra=None, env=None):
+    """The playbook over the example inventory (``-e mimecast_hosts=mimecast_tenants`` unless ``extra`` gives it as
+    None: the playbook's default). Without ``env``, no MIMECAST_* in the environment: every tenant's connection comes
+    from its inventory variables."""
     root, password_file = inventory_dir(sim, tmp_path)
-    (tmp_path / 'reports').mkdir(exist_ok=True)
     extra_vars = {'mimecast_hosts': 'mimecast_tenants', 'mimecast_base_url': sim.base_url}
     extra_vars.update(extra or {})
-    # no MIMECAST_* in the environment: every tenant's connection comes from its inventory variables
-    return run_playbook(sim, playbook, api=None, inventory=str(root / 'inventory.yml'), cwd=str(tmp_path),
+    extra_vars = dict((key, value) for key, value in extra_vars.items() if value is not None)
+    return run_playbook(sim, playbook, api=None, inventory=str(root / 'inventory.yml'), cwd=str(tmp_path), env=env,
                         options=['--vault-password-file', str(password_file), '--forks', '4'] + list(options), extra_vars=extra_vars)
 
 
@@ -139,6 +144,10 @@ def test_every_tenant_is_triaged_by_its_own_rules_and_the_broken_one_fails_alone
     # the broken tenant: refused before any write, named in the recap and the summary
     assert sim.audit(tenant='tenant4') == [] and sim.stats(tenant='tenant4')['write_requests'] == 0
     assert run.host_stats('umbrella')['failures'] == 1, run.records['stats']
+    # as the recap shows it (docs/tenants.md: "the recap shows it as failed=1")
+    assert re.search(r'^umbrella\s*:\s*ok=\d+\s+changed=\d+\s+unreachable=0\s+failed=1\s', run.output, re.M), run
+    for host in healthy:
+        assert re.search(r'^%s\s*:\s*ok=\d+\s+changed=\d+\s+unreachable=0\s+failed=0\s' % host, run.output, re.M), run
     assert not (tmp_path / 'reports' / 'umbrella.json').exists()
 
     summary = json.loads((tmp_path / 'reports' / 'summary.json').read_text())
@@ -203,3 +212,69 @@ def test_the_report_playbook_over_tenants_writes_one_directory_per_tenant(tenant
         else:
             assert json.loads(path.read_text())['total'] == HELD, host
     assert not (tmp_path / 'held').exists()
+
+
+@pytest.mark.parametrize('playbook', ['secops.mimecast.triage', 'secops.mimecast.report'])
+def test_an_inventory_of_tenants_without_mimecast_hosts_runs_on_its_tenants_not_the_environments(tenants_sim, sim, tmp_path,
+                                                                                                 playbook):
+    """``-i inventory`` and no ``-e mimecast_hosts``: the group mimecast_tenants, never the environment's one tenant."""
+    tenants_sim.config(tenant='tenant4', binding_expired=False)
+    # the environment names another tenant (the session's simulator): it must not be touched
+    env = sim.credentials('1.0')
+    extra = {'mimecast_hosts': None, 'mimecast_report_dir': 'held'} if playbook.endswith('report') else {'mimecast_hosts': None}
+    run = run_tenants(tenants_sim, tmp_path, playbook=playbook, options=['--check'], extra=extra, env=env)
+    assert run.rc == 0, run
+    assert sorted(run.records['stats']) == sorted(TENANTS), run.records['stats']
+    assert sim.stats()['total'] == 0
+    for tenant, dummy in TENANTS.values():
+        assert tenants_sim.stats(tenant=tenant)['total'] > 0, tenant
+        assert tenants_sim.stats(tenant=tenant)['write_requests'] == 0, tenant
+
+
+def test_an_inventory_without_the_group_runs_on_localhost(sim, tmp_path):
+    inventory = tmp_path / 'hosts.yml'
+    inventory.write_text(yaml.safe_dump({'all': {'hosts': {'localhost': {'ansible_connection': 'local'}}}}))
+    run = run_playbook(sim, 'secops.mimecast.triage', inventory=str(inventory), cwd=str(tmp_path), options=['--check'],
+                       extra_vars={'mimecast_triage_rules': group_rules('mimecast_tenants')})
+    assert run.rc == 0, run
+    assert list(run.records['stats']) == ['localhost'] and sim.stats()['total'] > 0
+
+
+def test_an_unwritable_summary_fails_every_tenant_before_any_request(tenants_sim, tmp_path):
+    sim = tenants_sim
+    (tmp_path / 'reports').write_text('a file where the directory of the summary should be')
+    run = run_tenants(sim, tmp_path, extra={'mimecast_triage_summary_report': 'reports/summary.json'})
+    assert run.rc != 0, run
+    problem = 'mimecast_triage_summary_report %s: %s is not a directory' % (tmp_path / 'reports' / 'summary.json', tmp_path / 'reports')
+    assert problem in run.output, run
+    for tenant, dummy in TENANTS.values():
+        assert sim.stats(tenant=tenant)['total'] == 0 and sim.audit(tenant=tenant) == [], tenant
+    # the recap names every tenant as failed
+    for host in TENANTS:
+        assert run.host_stats(host)['failures'] == 1, (host, run.records['stats'])
+        assert re.search(r'^%s\s*:\s*ok=\d+\s+changed=\d+\s+unreachable=0\s+failed=1\s' % host, run.output, re.M), run
+
+
+def test_a_summary_that_cannot_be_written_at_the_end_fails_every_tenant_in_the_recap(tenants_sim, tmp_path):
+    """The summary's path was fine before the first request, then (say, a full disk or another job) it cannot be
+    written after the tenants were triaged: every tenant fails, each shown as failed=1, none left out of the recap."""
+    sim = tenants_sim
+    sim.config(tenant='tenant4', binding_expired=False)
+    sim.config(latency_ms=150)
+    blocker = tmp_path / 'out'
+
+    def block_once_requests_start():
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any(sim.stats(tenant=t)['total'] for t, dummy in TENANTS.values()):
+            time.sleep(0.05)
+        blocker.write_text('a file where the directory of the summary should be')
+    thread = threading.Thread(target=block_once_requests_start)
+    thread.start()
+    try:
+        run = run_tenants(sim, tmp_path, options=['--check'], extra={'mimecast_triage_summary_report': 'out/summary.json'})
+    finally:
+        thread.join()
+    assert run.rc != 0, run
+    assert 'the summary could not be written' in run.output, run
+    for host in TENANTS:
+        assert run.host_stats(host)['failures'] == 1, (host, run.records['stats'])

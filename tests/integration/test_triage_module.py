@@ -210,10 +210,11 @@ def test_check_mode_with_diff_writes_nothing_and_shows_the_diff(sim, tmp_path):
 
 
 # ------------------------------------------------------------------ refused before any request
-@pytest.mark.parametrize('case', ['missing directory', 'a directory', 'bad rules', 'batch_size', 'concurrency'])
+@pytest.mark.parametrize('case', ['a file in the way', 'a directory', 'bad rules', 'batch_size', 'concurrency'])
 def test_bad_options_fail_before_any_request(sim, tmp_path, case):
-    args = {'rules': demo_rules(), 'report': str(tmp_path / 'no-such-dir' / 'report.json')}
-    expect = 'does not exist'
+    (tmp_path / 'blocker').write_text('a file where a directory of the report should be')
+    args = {'rules': demo_rules(), 'report': str(tmp_path / 'blocker' / 'no-such-dir' / 'report.json')}
+    expect = '%s is not a directory' % (tmp_path / 'blocker')
     if case == 'a directory':
         args['report'], expect = str(tmp_path), 'is a directory'
     elif case == 'bad rules':
@@ -234,7 +235,7 @@ def test_bad_options_fail_before_any_request(sim, tmp_path, case):
         assert 'totals' not in result
         assert sim.stats()['total'] == 0, sim.stats()
     assert not os.path.exists(str(tmp_path / 'report.json'))
-    assert not os.path.exists(str(tmp_path / 'no-such-dir'))
+    assert sorted(os.listdir(str(tmp_path))) == ['blocker']
 
 
 # ------------------------------------------------------------------ the held queue read in time windows

@@ -197,6 +197,30 @@ def test_missing_rules_fail_clearly(sim):
     assert sim.stats()['total'] == 0
 
 
+def test_a_missing_rules_file_is_ansibles_own_message_as_troubleshooting_quotes_it(sim, tmp_path):
+    """ansible-core reads ``-e @file`` before any code of the collection runs: its message (with an unrelated remote_src
+    hint) is what docs/troubleshooting.md explains; it names the file it looked for, in the caller's directory."""
+    run = run_playbook(sim, 'secops.mimecast.triage', options=['-e', '@rules.yml'], cwd=str(tmp_path))
+    assert run.rc != 0
+    # "... on the Ansible Controller." (2.15 to 2.20) or "... on the Ansible Controller: [Errno 2] ..." (2.21)
+    assert "Could not find or access '%s' on the Ansible Controller" % (tmp_path / 'rules.yml') in run.output, run
+    assert 'If you are using a module and expect the file to exist on the remote, see the remote_src option' in run.output
+    assert sim.stats()['total'] == 0
+    with open(os.path.join(os.path.dirname(__file__), '..', '..', 'docs', 'troubleshooting.md')) as handle:
+        heading = [line for line in handle if line.startswith("## `Could not find or access '")]
+    assert heading and "rules.yml' on the Ansible Controller" in heading[0] and \
+        'If you are using a module and expect the file to exist on the remote, see the remote_src option' in heading[0]
+
+
+@pytest.mark.parametrize('rules', [[], ''])
+def test_empty_rules_are_named_empty_not_missing(sim, rules):
+    run = run_playbook(sim, 'secops.mimecast.triage', extra_vars={'mimecast_triage_rules': rules})
+    assert run.rc != 0
+    assert 'mimecast_triage_rules is empty: give at least one rule' in run.output, run
+    assert 'is required' not in run.output
+    assert sim.stats()['total'] == 0
+
+
 def test_rules_as_a_survey_string_and_bool_ish_variables(big, tmp_path):
     text = yaml.safe_dump([{'name': 'Release newsletters', 'match': {'sender': r'@news\.vendor\.example$', 'has_attachments': 'false'},
                             'action': 'release'}])

@@ -163,10 +163,17 @@ REJECT = '/api/gateway/hold-reject'
 
 
 class FakeApi(object):
-    """A tiny in-memory held queue answering list, release and reject like the API."""
+    """A tiny in-memory held queue answering list, release and reject like the API.
 
-    def __init__(self, held, not_held_style='fail', write_faults=None, answers=None):
+    With ``known`` (ids the API knows besides the held ones: released, rejected, expired), an id it does not know
+    is answered with a fail entry ``err_message_not_found``; without, like an id not held any more. ``unlisted``:
+    held ids that the list does not show yet (a hold listed late).
+    """
+
+    def __init__(self, held, not_held_style='fail', write_faults=None, answers=None, known=None, unlisted=()):
         self.held = list(held)
+        self.known = None if known is None else set(known) | set(held)
+        self.unlisted = set(unlisted)
         self.style = not_held_style
         self.write_faults = list(write_faults or [])  # consumed in order for write calls: None or a callable
         self.answers = answers  # optional override: f(path, items) -> FakeResponse
@@ -179,7 +186,8 @@ class FakeApi(object):
         body = call['json']
         with self.lock:
             if path == LIST:
-                return FakeResponse(200, envelope([{'id': i} for i in self.held], meta={'status': 200, 'pagination': {}}))
+                return FakeResponse(200, envelope([{'id': i} for i in self.held if i not in self.unlisted],
+                                                  meta={'status': 200, 'pagination': {}}))
             fault = self.write_faults.pop(0) if self.write_faults else None
             if self.answers:
                 return self.answers(path, body['data'])
@@ -196,6 +204,9 @@ class FakeApi(object):
                     self.held.remove(msg_id)
                     self.acted.append((flag, msg_id))
                     data.append({'id': msg_id, flag: True})
+                elif self.known is not None and msg_id not in self.known:
+                    fail.append({'key': {'id': msg_id}, 'errors': [{'code': 'err_message_not_found', 'message': 'No message with this id',
+                                                                   'retryable': False}]})
                 elif self.style == 'fail':
                     fail.append({'key': {'id': msg_id}, 'errors': [{'code': 'err_hold_message_not_found', 'message': 'not held',
                                                                    'retryable': False}]})

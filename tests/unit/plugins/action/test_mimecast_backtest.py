@@ -115,7 +115,7 @@ def test_a_403_names_the_permission(log):
 
 @pytest.mark.parametrize('args, why', [
     ({'rules': [{'name': 'x', 'match': {}, 'action': 'release'}]}, "rule #1 'x': \"match\" is empty"),
-    ({'report': '/nonexistent-dir/bt.json'}, 'does not exist'),
+    ({'report': '/dev/null/bt.json'}, '/dev/null is not a directory'),
     ({'max_disagreements': -1}, 'max_disagreements must be 0 or more'),
     ({'start': 'yesterday'}, 'start'),
     ({'page_size': 501}, 'page_size must be between 1 and 500'),

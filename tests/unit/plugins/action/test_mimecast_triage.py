@@ -215,7 +215,7 @@ def test_check_mode_writes_nothing_and_counts_what_would_happen(api, tmp_path):
 
 def test_report_written_atomically(api, tmp_path):
     report = tmp_path / 'triage.json'
-    report.write_text('old report')
+    report.write_text('{"check_mode": true, "totals": {}}')  # a dry run's report is replaced (a real run's is kept: test_evidence)
     result = run_action(dict(CONN, rules=RULES, report=str(report)))
     assert not result.get('failed'), result
     assert result['report_path'] == str(report)
@@ -242,15 +242,23 @@ def test_return_ids_false_keeps_the_ids_in_the_report_only(api, tmp_path):
 
 
 @pytest.mark.parametrize('where,expect', [
-    ('missing', 'does not exist'),
+    ('a file in the way', 'is not a directory'),
     ('directory', 'is a directory'),
 ])
 def test_unwritable_report_fails_before_any_request(api, tmp_path, where, expect):
-    path = str(tmp_path / 'no-such-dir' / 'triage.json') if where == 'missing' else str(tmp_path)
+    (tmp_path / 'afile').write_text('x')
+    path = str(tmp_path / 'afile' / 'triage.json') if where == 'a file in the way' else str(tmp_path)
     result = run_action(dict(CONN, rules=RULES, report=path))
     assert result['failed'] is True and expect in result['msg'] and path in result['msg']
     assert api.requests == [] and api.built == []
     assert 'totals' not in result
+
+
+def test_missing_directories_of_the_report_are_created(api, tmp_path):
+    report = tmp_path / 'reports' / 'eu' / 'triage.json'
+    result = run_action(dict(CONN, rules=RULES, report=str(report)), check_mode=True)
+    assert not result.get('failed'), result
+    assert sorted(os.listdir(str(report.parent))) == ['triage.csv', 'triage.html', 'triage.json']
 
 
 # ------------------------------------------------------------ invalid input, no API call

@@ -472,3 +472,22 @@ def test_unreachable_host_is_one_short_line():
                '"HTTPSConnection(host=\'no-such-host.invalid\', port=443): Failed to resolve \'no-such-host.invalid\' '
                '([Errno -2] Name or service not known)"))')
     assert client_mod._exc_text(requests.exceptions.ConnectionError(resolve)) == 'Name or service not known'
+
+
+@pytest.mark.parametrize('base_url, validate_certs, host', [
+    ('https://eu-api.mimecast.com', False, 'eu-api.mimecast.com'),
+    ('https://api.services.mimecast.com:8443/', False, 'api.services.mimecast.com:8443'),
+    ('http://127.0.0.1:8025', False, '127.0.0.1:8025'),
+    ('https://eu-api.mimecast.com', True, None),
+])
+def test_certificate_checks_off_are_a_warning_naming_the_host(base_url, validate_certs, host):
+    warnings = []
+    params = dict(V1_PARAMS, base_url=base_url, validate_certs=validate_certs)
+    client = client_mod.client_from_params(params, warn=warnings.append)
+    assert client.validate_certs is validate_certs
+    if host is None:
+        assert warnings == []
+    else:
+        assert warnings == ['validate_certs is false: TLS certificates of %s are not checked' % host]
+    # nothing secret in it
+    assert not any(V1_PARAMS['secret_key'] in w or V1_PARAMS['app_key'] in w for w in warnings)

@@ -258,6 +258,113 @@ def test_summary_message_counts():
     outcome = {'done': ['a'], 'absent': ['b', 'c'], 'failures': [{'id': 'd', 'code': 'http_503'}]}
     assert summary_message(TASKS['release'], outcome, False) == 'Released 1, not held 2, failed 1 (of 4 ids): d (http_503)'
     assert summary_message(TASKS['reject'], outcome, True).startswith('Would have rejected 1')
+    # what the API said it does not know is counted apart, when there is any
+    outcome['absent_by'] = {'not_found': ['c']}
+    assert summary_message(TASKS['release'], outcome, False) == 'Released 1, not held 1, not found 1, failed 1 (of 4 ids): d (http_503)'
+    outcome['absent_by'] = {'not_found': []}
+    assert summary_message(TASKS['release'], outcome, False) == 'Released 1, not held 2, failed 1 (of 4 ids): d (http_503)'
+
+
+# ---------------------------------------------------------------- not found: the ids the API does not know
+def sent_ids(api):
+    """The ids of each write request, in order."""
+    return [[i for item in c['json']['data'] for i in ([item['id']] if 'id' in item else item['ids'])] for c in api.writes()]
+
+
+@pytest.mark.parametrize('name', ['release', 'reject'])
+def test_probe_sends_the_ids_not_held_after_the_work_and_the_api_says_which_it_does_not_know(name):
+    # held: 0-2; released or rejected before: 3-4 (known); never known: 5-6
+    api = FakeApi(IDS[:3], known=IDS[:5])
+    options = {'reason_type': 'INAPPROPRIATE COMMUNICATION'} if name == 'reject' else {}
+    result = run(api, name, IDS[:7], options, batch_size=2, concurrency=1, probe=True)
+    assert result['done'] == IDS[:3] and result['failures'] == []
+    assert result['absent'] == IDS[3:7] and result['absent_by'] == {'not_found': IDS[5:7]}
+    # one read; the held ids first, in batches of 2; then the others, in batches of their own, once
+    assert len(api.reads()) == 1
+    assert sent_ids(api) == [IDS[0:2], IDS[2:3], IDS[3:5], IDS[5:7]]
+    assert api.acted == [(name, i) for i in IDS[:3]]
+    assert result['before'] == dict((i, i in IDS[:3]) for i in IDS[:7])
+    # the rerun: nothing to do, and still the same ids unknown
+    again = run(api, name, IDS[:7], options, probe=True)
+    assert again['done'] == [] and again['absent'] == IDS[:7] and again['absent_by'] == {'not_found': IDS[5:7]}
+
+
+def test_without_probe_or_in_check_mode_unknown_ids_stay_not_held():
+    api = FakeApi(IDS[:3], known=IDS[:5])
+    plain = run(api, 'release', IDS[:7], check_mode=False)
+    assert plain['absent'] == IDS[3:7] and plain['absent_by'] == {'not_found': []}
+    assert sent_ids(api) == [IDS[:3]]
+    api = FakeApi(IDS[:3], known=IDS[:5])
+    dry = run(api, 'release', IDS[:7], check_mode=True, probe=True)
+    assert dry['done'] == IDS[:3] and dry['absent'] == IDS[3:7] and dry['absent_by'] == {'not_found': []}
+    assert api.writes() == []
+
+
+def test_unverified_the_api_says_not_found_in_the_first_answer():
+    api = FakeApi(IDS[:2], known=IDS[:3])
+    result = run(api, 'release', IDS[:4], verify=False, probe=True)
+    assert result['done'] == IDS[:2] and sorted(result['absent']) == IDS[2:4] and result['failures'] == []
+    assert result['absent_by'] == {'not_found': [IDS[3]]}
+    # one write, then the re-check read of the refused ids (no probe: every id was sent)
+    assert sent_ids(api) == [IDS[:4]] and len(api.reads()) == 1
+
+
+def test_release_false_does_not_say_why_so_unknown_ids_stay_not_held():
+    api = FakeApi(IDS[:2], not_held_style='false')
+    result = run(api, 'release', IDS[:4], probe=True)
+    assert result['done'] == IDS[:2] and result['absent'] == IDS[2:4] and result['absent_by'] == {'not_found': []}
+    assert sent_ids(api) == [IDS[:2], IDS[2:4]]
+
+
+def test_not_found_said_of_several_ids_at_once_names_none_of_them():
+    api = FakeApi([])
+    fail = [{'key': {'ids': IDS[:2]}, 'errors': [{'code': 'err_message_not_found', 'message': 'not found'}]}]
+    api.answers = lambda path, items: FakeResponse(200, envelope([], fail))
+    result = run(api, 'reject', IDS[:2], {'reason_type': 'INAPPROPRIATE COMMUNICATION'}, probe=True)
+    assert result['absent'] == IDS[:2] and result['absent_by'] == {'not_found': []} and result['failures'] == []
+
+
+def test_not_found_but_still_held_is_a_failure_with_the_api_code():
+    api = FakeApi(IDS[:1])
+    fail = [{'key': {'id': IDS[0]}, 'errors': [{'code': 'err_message_not_found', 'message': 'No message with this id'}]}]
+    api.answers = lambda path, items: FakeResponse(200, envelope([], fail))
+    result = run(api, 'release', IDS[:1], probe=True)
+    assert result['absent'] == [] and result['absent_by'] == {'not_found': []}
+    assert result['failures'] == [{'id': IDS[0], 'code': 'err_message_not_found', 'message': 'No message with this id', 'retryable': False}]
+
+
+def test_a_probe_held_after_all_is_done():
+    # held, but not listed yet when read: the probe releases it, as asked
+    api = FakeApi(IDS[:2], unlisted=IDS[1:2], known=IDS[:2])
+    result = run(api, 'release', IDS[:3], probe=True)
+    assert result['done'] == IDS[:2] and result['absent'] == IDS[2:3] and result['absent_by'] == {'not_found': IDS[2:3]}
+    assert result['before'][IDS[1]] is True and result['after'][IDS[1]] is False
+    assert sent_ids(api) == [IDS[:1], IDS[1:3]]
+
+
+@pytest.mark.parametrize('answer', [
+    FakeResponse(403, envelope(fail=[{'errors': [{'code': 'err_xdk_permission_denied'}]}])),
+    FakeResponse(503, text='<html>busy</html>'),
+])
+def test_a_probe_that_fails_is_not_held_never_a_failure_nor_sent_again(answer):
+    api = FakeApi(IDS[:2], known=IDS[:2])
+    real = api.handle
+    api.session.handler = lambda call: answer if IDS[2] in str(call['json']) else real(call)
+    result = run(api, 'release', IDS[:4], probe=True)
+    assert result['done'] == IDS[:2] and result['absent'] == IDS[2:4] and result['failures'] == []
+    assert result['absent_by'] == {'not_found': []}
+    assert sent_ids(api) == [IDS[:2], IDS[2:4]]
+
+
+def test_an_action_without_absent_codes_never_probes():
+    action = ACTIONS['release']
+    plain = WriteAction(name='plain', path=action.path, result_key='released', module=action.module, verb='released',
+                        body=action.body, key=action.key, answer_key=action.answer_key, confirmed=action.confirmed,
+                        fail_keys=action.fail_keys, prepare=action.prepare, recheck=action.recheck)
+    api = FakeApi(IDS[:1], known=IDS[:1])
+    result = WriteEngine(api.client(), plain, probe=True).run(IDS[:3])
+    assert result['done'] == IDS[:1] and result['absent'] == IDS[1:3] and result['absent_by'] == {}
+    assert sent_ids(api) == [IDS[:1]]
 
 
 def test_check_tuning_checks_only_what_is_given():

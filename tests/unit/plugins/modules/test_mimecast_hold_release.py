@@ -29,6 +29,30 @@ def test_release_then_rerun_unchanged(monkeypatch):
     assert second.result['changed'] is False and second.result['released'] == [] and second.result['not_held'] == IDS
 
 
+@pytest.mark.parametrize('main, name, args', [
+    (mimecast_hold_release.main, 'released', {}),
+    (mimecast_hold_reject.main, 'rejected', {'reason_type': 'INAPPROPRIATE COMMUNICATION'}),
+])
+def test_ids_the_api_does_not_know_are_not_found_not_in_not_held(monkeypatch, main, name, args):
+    # a1-a2 held, a3 released before (known), a4 a typo
+    api = FakeApi(IDS[:2], known=IDS[:3])
+    first = run(monkeypatch, main, api, ids=IDS, **args)
+    assert not first.failed and first.result[name] == IDS[:2]
+    assert first.result['not_held'] == ['a3'] and first.result['not_found'] == ['a4'] and first.result['failures'] == []
+    assert first.result['msg'] == '%s 2, not held 1, not found 1, failed 0 (of 4 ids)' % name.capitalize()
+    # exactly: one read, the held ids, then the others once, in a request of their own
+    write = 'gateway/hold-release' if name == 'released' else 'gateway/hold-reject'
+    assert [c['url'].split('/api/')[1] for c in api.session.calls] == ['gateway/get-hold-message-list', write, write]
+    bodies = [c['json']['data'] for c in api.writes()]
+    if name == 'released':
+        assert bodies == [[{'id': 'a1'}, {'id': 'a2'}], [{'id': 'a3'}, {'id': 'a4'}]]
+    else:
+        assert [b[0]['ids'] for b in bodies] == [['a1', 'a2'], ['a3', 'a4']]
+    # check mode does not ask: every id not held is not_held
+    dry = run(monkeypatch, main, FakeApi(IDS[:2], known=IDS[:3]), ids=IDS, _ansible_check_mode=True, **args)
+    assert dry.result['not_held'] == ['a3', 'a4'] and dry.result['not_found'] == []
+
+
 def test_check_mode_and_diff(monkeypatch):
     api = FakeApi(IDS[:2])
     done = run(monkeypatch, mimecast_hold_release.main, api, ids=IDS[:3], _ansible_check_mode=True, _ansible_diff=True)

@@ -503,6 +503,23 @@ def test_connection_from_the_mimecast_environment(sim, monkeypatch):
     assert [e['held_message']['subject'] for e in run(scenario()).events] == ['via env']
 
 
+def test_certificate_checks_off_are_a_warning_naming_the_host(sim, caplog):
+    caplog.set_level(logging.WARNING, logger=hm.PLUGIN)
+    add(sim, hold('checked or not', now_second(-30)))
+
+    async def scenario():
+        src = Run(sim, source_args(sim, validate_certs=False))
+        await src.until(lambda: len(src.events) >= 1)
+        await src.stop()
+        return src
+
+    assert [e['held_message']['subject'] for e in run(scenario()).events] == ['checked or not']
+    host = sim.base_url.split('://', 1)[1]
+    warned = [r for r in caplog.records if r.levelno == logging.WARNING and r.getMessage() ==
+              'validate_certs is false: TLS certificates of %s are not checked' % host]
+    assert len(warned) == 1, [r.getMessage() for r in caplog.records]
+
+
 @pytest.mark.parametrize('text, seconds', [('15m', 900), ('900s', 900), ('1h', 3600), ('0', 0), (30, 30), ('2.5m', 150)])
 def test_lookback_forms(monkeypatch, text, seconds):
     # the one duration grammar (dates.parse_duration)
