@@ -17,7 +17,7 @@ import openpyxl
 
 from conftest import demo_rules, held_records, run_playbook
 
-COLUMNS = ['rule', 'action', 'done', 'id', 'received', 'sender', 'recipients', 'subject', 'reason_code']
+COLUMNS = ['rule', 'action', 'done', 'id', 'received', 'sender', 'recipients', 'subject', 'reason_code', 'plan_digest']
 SPAM = 'message_hold_applied_spam_signature_policy'
 NEWS = {'emailAddress': 'news@news.vendor.example', 'displayableName': 'Vendor Ñews'}
 SUBJECTS = {
@@ -73,5 +73,6 @@ def test_the_csv_review_opens_cleanly_in_a_spreadsheet(sim, tmp_path):
         assert cells['sender'].value == 'news@news.vendor.example'
         assert cells['done'].value is False  # the dry run did nothing: the spreadsheet reads a boolean
         # the one date form of the reports, its zone named, arrives as the text written
+        assert cells['plan_digest'].value.startswith('sha256:') and cells['plan_digest'].data_type == 's'
         received = records[cells['id'].value]['dateReceived']
         assert cells['received'].value == received[:19] + 'Z' and cells['received'].data_type == 's'
