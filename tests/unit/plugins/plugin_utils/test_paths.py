@@ -20,6 +20,7 @@ from ansible_collections.secops.mimecast.plugins.module_utils import files
 def write_problem(path, what):
     return files.path_problem(path, what, create=True)
 
+
 path_problem = FilterModule().filters()['path_problem']
 
 
@@ -59,3 +60,15 @@ def test_a_directory_without_write_permission(tree):
             'report %s: directory %s cannot be created (%s is not writable)' % (locked / 'sub' / 'run.json', locked / 'sub', locked)
     finally:
         locked.chmod(0o755)
+
+
+def test_the_filter_is_relative_to_the_start_directory(tree, monkeypatch):
+    monkeypatch.chdir(str(tree))
+    assert path_problem('new/summary.json', 'mimecast_triage_summary_report') == ''
+    assert path_problem('afile/summary.json', 'mimecast_triage_summary_report') == \
+        'mimecast_triage_summary_report %s: %s is not a directory' % (tree / 'afile' / 'summary.json', tree / 'afile')
+    assert path_problem('adir') == 'file %s is a directory: give the path of a file' % (tree / 'adir')
+    assert path_problem('') == '' and path_problem(None) == ''
+    with pytest.raises(AnsibleFilterError, match='must be a string'):
+        path_problem(['a'])
+    assert sorted(os.listdir(str(tree))) == ['adir', 'afile']  # nothing created
