@@ -124,6 +124,11 @@ class Run(object):
     def tasks(self, name=None):
         return [t for t in self.records['tasks'] if name is None or t['name'] == name]
 
+    def says(self, text):
+        """Whether the output shows ``text``: as written, or JSON-escaped (ansible-core 2.15 prints a failed task's
+        result as JSON, so ``missing "name"`` shows as ``missing \\"name\\"``)."""
+        return text in self.output or json.dumps(text)[1:-1] in self.output
+
     def result(self, name=None):
         """The result of the (last) task called ``name``; of the only task for ad-hoc runs."""
         found = self.tasks(name)

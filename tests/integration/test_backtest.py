@@ -192,7 +192,7 @@ def test_a_403_names_the_permission_and_writes_nothing(logsim, tmp_path):
 ])
 def test_bad_input_fails_before_any_request(logsim, tmp_path, extra, why):
     run = backtest(logsim, tmp_path, extra=extra)
-    assert run.rc != 0 and why in run.output, run
+    assert run.rc != 0 and run.says(why), run
     assert log_requests(logsim) == 0 and logsim.stats()['total'] == 0
 
 

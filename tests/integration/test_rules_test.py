@@ -115,7 +115,7 @@ def test_ages_and_a_case_that_names_no_rule(sim, tmp_path):
 ])
 def test_bad_cases_name_the_case(sim, tmp_path, cases, named):
     run = rules_test(sim, tmp_path, example('demo-rules.yml')[0], cases)
-    assert run.rc != 0 and named in run.output, run
+    assert run.rc != 0 and run.says(named), run
     suite = junit_of(tmp_path)
     assert (suite.tests, suite.errors, suite.failures) == (1, 1, 0)
     assert named in list(suite)[0].result[0].text
