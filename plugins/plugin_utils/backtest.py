@@ -24,7 +24,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.secops.mimecast.plugins.module_utils.dates import utc_iso
+from ansible_collections.secops.mimecast.plugins.module_utils.dates import report_date, utc_iso
 from ansible_collections.secops.mimecast.plugins.module_utils.message import LoggedMessage
 
 CLASSES = ('agree', 'release_rejected', 'reject_released', 'kept')
@@ -172,7 +172,7 @@ def summary_lines(report):
     totals = report['totals']
     window = report['window']
     lines.append('release log from %s to %s: %d records%s' % (
-        window.get('start', '?'), window.get('end', '?'), totals['records'],
+        report_date(window.get('start')) or '?', report_date(window.get('end')) or '?', totals['records'],
         ' (and %d with a status other than released or rejected, not counted)' % totals['unclassified'] if totals['unclassified'] else ''))
     if report.get('gate'):
         lines.append(gate_line(report))

@@ -228,7 +228,7 @@ def render_html(section):
 
 def _window_text(window, section):
     text = 'Releases and rejections from %s to %s: %d in all.' % (
-        window.get('start') or 'a month back', window.get('end') or 'now', section.get('total', 0))
+        report_date(window.get('start')) or 'a month back', report_date(window.get('end')) or 'now', section.get('total', 0))
     if section.get('truncated'):
         text += ' The log was read up to the maximum asked for; older entries are not counted.'
     return text

@@ -121,7 +121,7 @@ def plan_html(report, outcome):
         return []
     window = plan.get('window') or {}
     facts = '<p>Held queue read at %s, window %s to %s, tenant <code class="sum">%s</code>.</p>' % (
-        escape(plan.get('as_of')), escape(window.get('start') or '-'), escape(window.get('end') or '-'), escape(plan.get('tenant')))
+        escape(plan.get('as_of')), escape(report_date(window.get('start')) or '-'), escape(report_date(window.get('end')) or '-'), escape(plan.get('tenant')))
     digest = '<code class="sum digest">%s</code>' % escape(plan['digest'])
     if outcome.applied is None:
         return ['<section id="plan"><p>Plan digest (sign off this one to apply exactly this plan): %s</p>%s</section>' % (digest, facts)]
