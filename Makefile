@@ -59,7 +59,7 @@ help:
 	@echo "make install      build the collection and install it into your collections path (~/.ansible/collections)"
 	@echo "make ee           ansible-builder create (execution environment and decision environment contexts)"
 	@echo "make eda-venv     .venv-eda: ansible-rulebook for the event-driven tests (and Java 17: make java)"
-	@echo "make test-matrix  units + integration on ansible-core 2.15 (py3.11), 2.20 and 2.21 (py3.12)"
+	@echo "make test-matrix  units + integration on ansible-core 2.15 (py3.11) and 2.21 (py3.12)"
 	@echo "make demo | bench | sim [SIM_ARGS=...] | docs | clean"
 
 # ---------------------------------------------------------------- venv
@@ -196,7 +196,7 @@ ee: venv stage
 test: venv stage
 	@MAKE="$(MAKE)" $(CI_DIR)/steps.sh sanity lint units integration molecule build ee
 
-# units + integration on the oldest and the two newest supported ansible-core (.ci/test-matrix.sh)
+# units + integration on the oldest and the newest supported ansible-core (.ci/test-matrix.sh; TEST_MATRIX adds others)
 test-matrix: stage eda-venv chromium libreoffice
 	@$(CI_DIR)/test-matrix.sh
 

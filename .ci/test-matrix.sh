@@ -8,7 +8,7 @@ root="$PWD"
 if [ -n "${TEST_MATRIX:-}" ]; then
   read -r -a MATRIX <<< "$TEST_MATRIX"
 else
-  MATRIX=("2.15:3.11:2.15.13" "2.20:3.12:2.20.10" "2.21:3.12:2.21.5")
+  MATRIX=("2.15:3.11:2.15.13" "2.21:3.12:2.21.5")
 fi
 TEST_DEPS='^(pytest|pytest-xdist|hypothesis|requests|aiohttp|cryptography|psutil|ansible-runner|openpyxl|junitparser)=='
 declare -a summary=()
