@@ -116,9 +116,7 @@ class ActionModule(TriageActionBase):
         else:
             (plan, client), gone, not_in_plan = self.plan(task, first), (), None
         outcome = run_plan(client, plan, task.check_mode, batch_size=params['batch_size'], concurrency=params['concurrency'],
-                           progress=write_progress(task), gone=gone)
-        if not_in_plan is not None:
-            outcome.applied, outcome.not_in_plan = plan.digest(), not_in_plan
+                           progress=write_progress(task), gone=gone, not_in_plan=not_in_plan)
         # every text of the report may quote an API answer: masked before it is returned or written
         report = task.mask(build_report(outcome))
         result = dict(report, summary=summary_lines(report), changed=outcome.changed)

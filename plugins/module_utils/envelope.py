@@ -44,9 +44,6 @@ class Response(object):
         total = pagination.get('totalCount') if isinstance(pagination, dict) else None
         return total if isinstance(total, int) and not isinstance(total, bool) else None
 
-    def fail_codes(self):
-        return [e['code'] for e in iter_fail_errors(self.fail) if e.get('code')]
-
     def raise_for_fail(self):
         """Raise a :class:`MimecastError` built from the ``fail`` entries, if any."""
         if self.fail:

@@ -154,16 +154,20 @@ class Outcome(object):
 
 
 # --------------------------------------------------------------------------------------------- carrying it out
-def run_plan(client, plan, check_mode=False, batch_size=100, concurrency=4, progress=None, gone=()):
+def run_plan(client, plan, check_mode=False, batch_size=100, concurrency=4, progress=None, gone=(), not_in_plan=None):
     """Carry ``plan`` out and return its :class:`Outcome`.
 
     The managed-sender entries of rules with a ``sender_policy`` are set first (a set is safe to repeat); a message
     whose entries could not be set is left held (a failure of its rule), so that a rerun does both. Then each write
     of ``plan.steps()``, without reading the queue again (the plan has just read it). ``progress(verb)``, when given,
     returns the ``progress(answered, total)`` of one write (called as its answers come). ``gone``: ids of the plan
-    that a read just made found no longer held (a signed-off plan applied later): not held, nothing sent for them.
+    that a read just made found no longer held (a signed-off plan applied later): not held, nothing sent for them;
+    ``not_in_plan``: with a signed-off plan, ``{id: review fields}`` of the messages that read found held that the
+    plan does not hold (the outcome then says the plan was applied).
     """
     outcome = Outcome(plan, check_mode)
+    if not_in_plan is not None:
+        outcome.applied, outcome.not_in_plan = plan.digest(), not_in_plan
     gone = frozenset(gone)
     if gone:
         outcome.not_held.update(rid for rule in plan.rules if rule.action.acts for rid in rule.ids if rid in gone)

@@ -153,7 +153,7 @@ class Plan(object):
     """What to do with every held message of a window (see the module's docstring)."""
 
     def __init__(self, rules, unmatched=(), held=None, window=None, as_of=None, review=None, senders=None,
-                 rules_source=None, rules_sha256=None, tenant=None, admin=True):
+                 rules_source=None, rules_sha256=None, tenant=None, admin=True, stated=None):
         self.rules = list(rules)
         self.unmatched = list(unmatched)
         self.held = held if held is not None else sum(len(rule.ids) for rule in self.rules) + len(self.unmatched)
@@ -165,6 +165,8 @@ class Plan(object):
         self.rules_sha256 = rules_sha256
         self.tenant = tenant
         self.admin = admin
+        # a loaded plan: the digest its report states (its content must give it)
+        self.stated = stated
         self._digest = None
 
     @property
@@ -380,8 +382,7 @@ class _PlanReader(object):
                 self.fail('plan.senders of %s: %s' % (rid, exc))
         plan = Plan(rules, unmatched, window=section['window'], as_of=section['as_of'], senders=senders,
                     rules_source=section.get('rules_given'), rules_sha256=report['rules_sha256'], tenant=section['tenant'],
-                    admin=section['admin'])
-        plan.stated = section['digest']
+                    admin=section['admin'], stated=section['digest'])
         return plan
 
 

@@ -214,7 +214,7 @@ def test_the_report_playbook_over_tenants_writes_one_directory_per_tenant(tenant
     assert not (tmp_path / 'held').exists()
 
 
-@pytest.mark.parametrize('playbook', ['secops.mimecast.triage', 'secops.mimecast.report'])
+@pytest.mark.parametrize('playbook', ['secops.mimecast.triage', 'secops.mimecast.report', 'secops.mimecast.backtest'])
 def test_an_inventory_of_tenants_without_mimecast_hosts_runs_on_its_tenants_not_the_environments(tenants_sim, sim, tmp_path,
                                                                                                  playbook):
     """``-i inventory`` and no ``-e mimecast_hosts``: the group mimecast_tenants, never the environment's one tenant."""
